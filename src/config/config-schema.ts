@@ -1,0 +1,116 @@
+import { type Static, Type } from 'typebox';
+
+// Every key is an environment variable of the same name (or a key of CONFIG_FILE).
+// Each has a default and a one-line description; docs/configuration.md is generated from this.
+const Str = (def: string, description: string, extra: object = {}) =>
+  Type.String({ default: def, description, ...extra });
+const Int = (def: number, minimum: number, maximum: number, description: string) =>
+  Type.Integer({ default: def, minimum, maximum, description });
+const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
+const OneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: def, description },
+  );
+
+const URL_OR_EMPTY = '^$|^[a-z][a-z0-9+.-]*://';
+
+export const ConfigSchema = Type.Object(
+  {
+    NODE_ENV: OneOf(
+      ['development', 'production', 'test'] as const,
+      'development',
+      'Run mode; `production` refuses insecure development defaults.',
+    ),
+    HOST: Str('127.0.0.1', 'Interface to listen on; use `0.0.0.0` (or `::`) inside containers.'),
+    PORT: Int(8080, 0, 65535, 'TCP port to listen on.'),
+    PUBLIC_URL: Str(
+      '',
+      'Public base URL clients use (token issuers derive from it); defaults to `http://localhost:<PORT>`.',
+      { pattern: '^$|^https?://[^/?#]+(/[^?#]*)?$' },
+    ),
+    WORKERS: Int(
+      1,
+      1,
+      64,
+      'Number of worker processes (node:cluster); one per core is a good production value.',
+    ),
+    LOG_LEVEL: OneOf(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+      'Minimum log level.',
+    ),
+    TRUSTED_PROXIES: Str(
+      '',
+      'Comma-separated IPs/CIDRs of reverse proxies whose `X-Forwarded-For` and `X-Request-Id` are trusted.',
+    ),
+    BODY_LIMIT_BYTES: Int(262_144, 1024, 10_485_760, 'Largest accepted request body, in bytes.'),
+    REQUEST_TIMEOUT_MS: Int(30_000, 1000, 600_000, 'Time a request may take before the server answers 503.'),
+    SHUTDOWN_TIMEOUT_MS: Int(
+      10_000,
+      100,
+      600_000,
+      'On SIGTERM/SIGINT, time allowed for in-flight requests before the process exits.',
+    ),
+    DATA_DIR: Str(
+      './data',
+      'Directory for the embedded database and development files (relative to the working directory).',
+    ),
+    DATABASE_URL: Str(
+      '',
+      'PostgreSQL connection URL (`postgres://…`) used by the service; empty uses the embedded SQLite database.',
+      { pattern: '^$|^postgres(ql)?://' },
+    ),
+    DATABASE_MIGRATION_URL: Str(
+      '',
+      'PostgreSQL URL of the schema owner, used by migrations; defaults to DATABASE_URL.',
+      { pattern: '^$|^postgres(ql)?://' },
+    ),
+    DATABASE_MIGRATE_ON_START: Bool(
+      false,
+      'Apply pending migrations at start on PostgreSQL (the embedded database always migrates at start).',
+    ),
+    DATABASE_POOL_MAX: Int(10, 1, 500, 'Maximum PostgreSQL connections per process.'),
+    DATABASE_STATEMENT_TIMEOUT_MS: Int(5000, 100, 600_000, 'PostgreSQL statement and connection timeout.'),
+    REDIS_URL: Str(
+      '',
+      'Redis URL (`redis://…`) for shared counters and revocation fan-out; empty keeps them in process.',
+      {
+        pattern: URL_OR_EMPTY,
+      },
+    ),
+    AMQP_URL: Str('', 'RabbitMQ URL (`amqp://…`) for the event queue; empty uses the database queue.', {
+      pattern: URL_OR_EMPTY,
+    }),
+    SMTP_URL: Str(
+      '',
+      'SMTP URL (`smtp://` or `smtps://`) for outgoing mail; empty writes `.eml` files under DATA_DIR/mail.',
+      {
+        pattern: URL_OR_EMPTY,
+      },
+    ),
+    KEY_ENCRYPTION_SECRET: Str(
+      '',
+      'Base64 of 32 random bytes that encrypts signing keys and TOTP secrets at rest; empty generates one under DATA_DIR (development only).',
+      { pattern: '^$|^[A-Za-z0-9+/]{43}=$' },
+    ),
+    GATEHOUSE_ADMIN_EMAIL: Str(
+      'admin@gatehouse.local',
+      'Email of the platform administrator created on first start.',
+      {
+        format: 'email',
+      },
+    ),
+    GATEHOUSE_ADMIN_PASSWORD: Str(
+      '',
+      'Password of the platform administrator created on first start; empty generates one and prints it once.',
+    ),
+    ACCESS_TOKEN_TTL_SECONDS: Int(600, 60, 86_400, 'Default access token lifetime for new tenants.'),
+    ARGON2_MEMORY_KIB: Int(19_456, 8192, 1_048_576, 'argon2id memory cost in KiB (OWASP: 19 MiB).'),
+    ARGON2_ITERATIONS: Int(2, 1, 20, 'argon2id time cost (OWASP: 2).'),
+    ARGON2_PARALLELISM: Int(1, 1, 16, 'argon2id parallelism (OWASP: 1).'),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { type Config, ConfigSchema } from './config-schema.ts';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  warnings: string[];
+}
+
+const KEYS = Object.keys(ConfigSchema.properties);
+// Prefixes that mark a variable as meant for this service, so a typo is reported.
+const OWN_PREFIXES = ['GATEHOUSE_', 'DATABASE_', 'ARGON2_', 'ACCESS_TOKEN_'];
+
+function readFile(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8');
+  const data: unknown = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError([`CONFIG_FILE: ${path} must hold an object of configuration keys`]);
+  }
+  return data as Record<string, unknown>;
+}
+
+/**
+ * Builds the one configuration object: defaults, then CONFIG_FILE, then environment variables.
+ * Every invalid key is reported at once; the result is frozen.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): LoadedConfig {
+  const warnings: string[] = [];
+  const raw: Record<string, unknown> = {};
+  const file = env.CONFIG_FILE;
+  if (file) {
+    for (const [key, value] of Object.entries(readFile(file))) {
+      if (KEYS.includes(key)) raw[key] = value;
+      else warnings.push(`unknown configuration key in ${file}: ${key}`);
+    }
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (KEYS.includes(key)) raw[key] = value;
+    else if (OWN_PREFIXES.some((p) => key.startsWith(p))) warnings.push(`unknown configuration key: ${key}`);
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const problems = [...Value.Errors(ConfigSchema, converted)]
+    .filter((e) => e.keyword !== 'anyOf' || !e.instancePath)
+    .map((e) => describe(e.instancePath, e.message, e.keyword, e.params));
+  if (problems.length > 0) throw new ConfigError(dedupe(problems));
+  const config = converted as Config;
+  const insecure = insecureDefaults(config);
+  if (config.NODE_ENV === 'production' && insecure.length > 0) {
+    throw new ConfigError(insecure.map((i) => `${i} (refused in production)`));
+  }
+  return { config: Object.freeze({ ...config }), warnings };
+}
+
+function describe(pointer: string, message: string, keyword: string, params: unknown): string {
+  const key = pointer.replace(/^\//, '');
+  if (keyword === 'const') {
+    const union = (ConfigSchema.properties as Record<string, { anyOf?: { const: string }[] }>)[key];
+    const allowed = union?.anyOf?.map((s) => s.const).join(', ');
+    return `${key}: must be one of ${allowed}`;
+  }
+  if (keyword === 'additionalProperties') return `unknown key ${JSON.stringify(params)}`;
+  return `${key}: ${message}`;
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** The development conveniences that must never reach production, by the key that enables each. */
+export function insecureDefaults(config: Config): string[] {
+  const found: string[] = [];
+  if (!config.KEY_ENCRYPTION_SECRET)
+    found.push('KEY_ENCRYPTION_SECRET is empty: a generated key-encryption secret');
+  if (!config.SMTP_URL) found.push('SMTP_URL is empty: the file mailer');
+  return found;
+}
+
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL || `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
+
+export function trustedProxies(config: Config): string[] {
+  return config.TRUSTED_PROXIES.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

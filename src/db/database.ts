@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  Kysely,
+  type Kysely as KyselyType,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Transaction,
+} from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './migrations/index.ts';
+import type { DB } from './schema.ts';
+import { openSqlite } from './sqlite-adapter.ts';
+
+export type Tx = Transaction<DB>;
+
+export interface DatabaseOptions {
+  /** `postgres://…`, or empty for the embedded SQLite file `<dataDir>/gatehouse.db`. */
+  url: string;
+  dataDir: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+}
+
+export interface Database {
+  readonly dialect: Dialect;
+  /** Queries on platform tables (tenants, outbox); tenant-owned tables go through `withTenant`. */
+  readonly db: KyselyType<DB>;
+  /** One transaction on platform tables. */
+  transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One transaction scoped to a tenant: on PostgreSQL it sets `app.tenant_id` for the row-level
+   * security policies, so even a query that forgets its tenant filter sees only this tenant's rows.
+   */
+  withTenant<T>(tenantId: string, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL type OIDs (pg_type): times come back as ISO strings and counts as numbers on both dialects.
+const TIMESTAMPTZ = 1184;
+const INT8 = 20;
+
+function postgresPool(options: DatabaseOptions): pg.Pool {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(TIMESTAMPTZ, (v: string) => new Date(v).toISOString());
+  types.setTypeParser(INT8, (v: string) => Number(v));
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    types,
+    connectionTimeoutMillis: options.statementTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + 1000,
+    application_name: 'gatehouse',
+  });
+}
+
+export function sqlitePath(dataDir: string): string {
+  return resolve(dataDir, 'gatehouse.db');
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const dialect: Dialect = options.url ? 'postgres' : 'sqlite';
+  let db: KyselyType<DB>;
+  if (dialect === 'postgres') {
+    const pool = postgresPool(options);
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const file = sqlitePath(options.dataDir);
+    mkdirSync(dirname(file), { recursive: true });
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+  }
+  return {
+    dialect,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    withTenant: (tenantId, fn) =>
+      db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres')
+          await sql`SELECT set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+        return fn(trx);
+      }),
+    ping: async () => {
+      await sql`SELECT 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,13 @@
+export { bypassesRowSecurity, grantAppRole } from './app-role.ts';
+export { createDatabase, type Database, type DatabaseOptions, sqlitePath, type Tx } from './database.ts';
+export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
+export { isUuid, uuidv7 } from './ids.ts';
+export type { Dialect } from './migrations/index.ts';
+export {
+  assertSchemaCurrent,
+  currentVersion,
+  LATEST_VERSION,
+  migrate,
+  SchemaVersionError,
+} from './migrator.ts';
+export { type DB, fromBool, fromJson, toJson } from './schema.ts';

@@ -1,0 +1,8 @@
+import { foundation } from './0001-foundation.ts';
+import { signingKeys } from './0002-signing-keys.ts';
+import type { Migration } from './types.ts';
+
+/** Every migration in version order; a version, once released, never changes. */
+export const MIGRATIONS: readonly Migration[] = [foundation, signingKeys];
+
+export type { Dialect, Migration } from './types.ts';

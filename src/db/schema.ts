@@ -1,0 +1,112 @@
+import type { Generated } from 'kysely';
+
+// Row types as both dialects return them after normalisation: times are ISO 8601 strings,
+// JSON columns arrive parsed (PostgreSQL) or as text (SQLite) and are read through `fromJson`.
+type Timestamp = string;
+type Json = unknown;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  display_name: string;
+  status: 'active' | 'suspended' | 'deleted';
+  settings: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  email_normalized: string;
+  email_verified: boolean | number;
+  password_hash: string | null;
+  status: 'active' | 'deactivated';
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  locale: string | null;
+  zoneinfo: string | null;
+  phone_number: string | null;
+  attributes: Json;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_login_at: Timestamp | null;
+  password_changed_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface RolesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: string;
+  permissions: Json;
+  system: boolean | number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UserRolesTable {
+  tenant_id: string;
+  user_id: string;
+  role_id: string;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  public_jwk: Json;
+  private_key_enc: string;
+  state: 'next' | 'active' | 'retired';
+  created_at: Timestamp;
+  activated_at: Timestamp | null;
+  retired_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  tenant_id: string | null;
+  type: string;
+  version: number;
+  payload: Json;
+  occurred_at: Timestamp;
+  published_at: Timestamp | null;
+  attempts: Generated<number>;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  tenants: TenantsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  signing_keys: SigningKeysTable;
+  outbox: OutboxTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+/** Reads a JSON column the same way on both dialects. */
+export function fromJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** Writes a JSON column: PostgreSQL parses the text into jsonb, SQLite stores it as text. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** Reads a boolean column the same way on both dialects (SQLite stores 0/1). */
+export function fromBool(value: boolean | number): boolean {
+  return value === true || value === 1;
+}

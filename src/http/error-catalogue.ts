@@ -1,0 +1,130 @@
+// The one catalogue of problem codes (RFC 9457 `code` extension member). docs/errors.md is generated
+// from it and a test fails when they differ, so a code is never renamed or reused once published.
+export interface ErrorEntry {
+  status: number;
+  title: string;
+  /** What happened, for the caller. */
+  meaning: string;
+  /** What the caller should do about it. */
+  action: string;
+}
+
+const entry = (status: number, title: string, meaning: string, action: string): ErrorEntry => ({
+  status,
+  title,
+  meaning,
+  action,
+});
+
+export const ERROR_CATALOGUE = {
+  IAM_ERR_MALFORMED_REQUEST: entry(
+    400,
+    'Malformed request',
+    'The body is not valid JSON (or the declared content), or a header or parameter cannot be parsed.',
+    'Fix the request syntax; do not retry it unchanged.',
+  ),
+  IAM_ERR_INVALID_CURSOR: entry(
+    400,
+    'Invalid cursor',
+    'The `cursor` query parameter was not produced by this list endpoint.',
+    'Restart the listing without a cursor, then follow `next_cursor` or the `Link` header.',
+  ),
+  IAM_ERR_UNAUTHENTICATED: entry(
+    401,
+    'Authentication required',
+    'The request carries no credentials, or they are not valid (expired, revoked, malformed or signed by another issuer).',
+    'Obtain a fresh access token and send it as `Authorization: Bearer <token>`.',
+  ),
+  IAM_ERR_INVALID_CREDENTIALS: entry(
+    401,
+    'Invalid credentials',
+    'The email and password do not identify an active account that may sign in here.',
+    'Check the credentials. The response deliberately does not say which part was wrong.',
+  ),
+  IAM_ERR_FORBIDDEN: entry(
+    403,
+    'Forbidden',
+    'The caller is authenticated but lacks the permission the operation requires.',
+    'Ask an administrator for the permission named in `detail`.',
+  ),
+  IAM_ERR_TENANT_SUSPENDED: entry(
+    403,
+    'Tenant suspended',
+    'The tenant exists but is suspended: nobody can sign in or use its tokens.',
+    'Contact the platform operator to reactivate the tenant.',
+  ),
+  IAM_ERR_NOT_FOUND: entry(
+    404,
+    'Not found',
+    'No route matches this path.',
+    'Check the URL against docs/openapi.json.',
+  ),
+  IAM_ERR_TENANT_NOT_FOUND: entry(
+    404,
+    'Tenant not found',
+    'No active or suspended tenant has this slug.',
+    'Check the tenant slug in the URL.',
+  ),
+  IAM_ERR_METHOD_NOT_ALLOWED: entry(
+    405,
+    'Method not allowed',
+    'The path exists but does not accept this HTTP method; the `Allow` header lists the ones it does.',
+    'Use one of the methods in `Allow`.',
+  ),
+  IAM_ERR_TENANT_SLUG_TAKEN: entry(
+    409,
+    'Tenant slug taken',
+    'Another tenant (possibly deleted and awaiting purge) already uses this slug.',
+    'Choose another slug.',
+  ),
+  IAM_ERR_TENANT_PROTECTED: entry(
+    409,
+    'Tenant protected',
+    'The platform tenant cannot be suspended, deleted or renamed.',
+    'Operate on another tenant.',
+  ),
+  IAM_ERR_PAYLOAD_TOO_LARGE: entry(
+    413,
+    'Payload too large',
+    'The request body exceeds BODY_LIMIT_BYTES.',
+    'Send a smaller body, or split the work into several requests.',
+  ),
+  IAM_ERR_UNSUPPORTED_MEDIA_TYPE: entry(
+    415,
+    'Unsupported media type',
+    'The `Content-Type` is not one this endpoint accepts.',
+    'Send `application/json` (or the form encoding the endpoint documents).',
+  ),
+  IAM_ERR_VALIDATION: entry(
+    422,
+    'Validation failed',
+    'The request is well-formed but some fields are missing, unknown, of the wrong type or out of range; `errors[]` names each by JSON pointer.',
+    'Correct each field listed in `errors[]`.',
+  ),
+  IAM_ERR_TENANT_SLUG_RESERVED: entry(
+    422,
+    'Tenant slug reserved',
+    'The slug is reserved for the service itself.',
+    'Choose another slug.',
+  ),
+  IAM_ERR_RATE_LIMITED: entry(
+    429,
+    'Too many requests',
+    'The caller exceeded a rate limit.',
+    'Wait for the number of seconds in `Retry-After` before retrying.',
+  ),
+  IAM_ERR_INTERNAL: entry(
+    500,
+    'Internal error',
+    'The server failed unexpectedly; the cause is logged with the request id.',
+    'Retry later; report the `X-Request-Id` if it persists.',
+  ),
+  IAM_ERR_UNAVAILABLE: entry(
+    503,
+    'Service unavailable',
+    'A dependency (database, cache or queue) is unreachable, the request timed out, or the server is shutting down.',
+    'Retry later with backoff; honour `Retry-After` when present.',
+  ),
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;

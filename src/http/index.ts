@@ -1,0 +1,21 @@
+export { AppError, type FieldError, UnavailableError, ValidationError } from './app-error.ts';
+export { ERROR_CATALOGUE, type ErrorCode, type ErrorEntry } from './error-catalogue.ts';
+export { registerErrorHandling, sendProblem } from './error-handler.ts';
+export { loggerOptions, redactUrl } from './logger.ts';
+export {
+  type CursorKey,
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  type Page,
+  PageQuery,
+  pageSchema,
+  toPage,
+} from './pagination.ts';
+export { amqpProbe, redisProbe } from './probes.ts';
+export { buildProblem, PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from './problem.ts';
+export { healthRoutes, type Probe } from './readiness.ts';
+export type { Principal, RequestTenant } from './request-context.ts';
+export { requestIdGenerator } from './request-id.ts';
+export { proxyMatcher } from './trusted-proxies.ts';

@@ -1,0 +1,33 @@
+// What the request pipeline learns about a request before its handler runs.
+
+/** The tenant named by a `/t/{tenant}/…` path, resolved and known to be active. */
+export interface RequestTenant {
+  id: string;
+  slug: string;
+  displayName: string;
+}
+
+/** The authenticated caller, from a verified access token. */
+export interface Principal {
+  kind: 'user';
+  tenantId: string;
+  tenantSlug: string;
+  /** User id (`sub`). */
+  subject: string;
+  sessionId: string;
+  tokenId: string;
+  /** Authentication methods (`amr`, RFC 8176). */
+  amr: readonly string[];
+  expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant: RequestTenant | null;
+    auth: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The permission (`resource:action`) this route requires, or `public` for none. */
+    permission?: string;
+  }
+}

@@ -1,0 +1,81 @@
+import { type DB, type Tx, toJson } from '../db/index.ts';
+
+export interface NewUser {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  emailVerified: boolean;
+  passwordHash: string | null;
+  name: string | null;
+  now: string;
+}
+
+export type UserRow = DB['users'];
+
+export async function insertUser(trx: Tx, tenantId: string, user: NewUser): Promise<void> {
+  await trx
+    .insertInto('users')
+    .values({
+      tenant_id: tenantId,
+      id: user.id,
+      email: user.email,
+      email_normalized: user.emailNormalized,
+      email_verified: user.emailVerified,
+      password_hash: user.passwordHash,
+      status: 'active',
+      name: user.name,
+      given_name: null,
+      family_name: null,
+      locale: null,
+      zoneinfo: null,
+      phone_number: null,
+      attributes: toJson({}),
+      version: 1,
+      created_at: user.now,
+      updated_at: user.now,
+      last_login_at: null,
+      password_changed_at: user.passwordHash ? user.now : null,
+      deleted_at: null,
+    })
+    .execute();
+}
+
+/** A live (not deleted) user by normalised email. */
+export async function findUserByEmail(
+  trx: Tx,
+  tenantId: string,
+  emailNormalized: string,
+): Promise<UserRow | undefined> {
+  return trx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('email_normalized', '=', emailNormalized)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findUserById(trx: Tx, tenantId: string, id: string): Promise<UserRow | undefined> {
+  return trx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function recordLogin(
+  trx: Tx,
+  tenantId: string,
+  id: string,
+  now: string,
+  newHash?: string,
+): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ last_login_at: now, ...(newHash ? { password_hash: newHash } : {}) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
