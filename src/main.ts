@@ -13,6 +13,7 @@ function readConfig(): Config {
     return config;
   } catch (error) {
     if (error instanceof ConfigError) {
+      for (const warning of error.warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../http/index.ts';
-import { type Permission, PLATFORM_PERMISSIONS } from '../roles/index.ts';
+import { isPermission, type Permission, PLATFORM_PERMISSIONS } from '../roles/index.ts';
 import { PLATFORM_SLUG } from '../tenants/index.ts';
 import type { AccessTokens } from '../tokens/index.ts';
 import { grants, type SubjectDirectory } from './subject-directory.ts';
@@ -33,6 +33,15 @@ export function registerAccessControl(
   deps: { tokens: AccessTokens; subjects: SubjectDirectory },
 ): void {
   app.decorateRequest('auth', null);
+  // Fail closed at start-up: a route registered from here on without a catalogued permission (or an
+  // explicit `public`) stops the service from starting, rather than serving unprotected.
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (permission === 'public' || (permission !== undefined && isPermission(permission))) return;
+    throw new Error(
+      `${String(route.method)} ${route.url} must declare config.permission from the catalogue (got ${String(permission)})`,
+    );
+  });
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config.permission;
     if (permission === undefined || permission === 'public') return;

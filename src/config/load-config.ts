@@ -6,10 +6,13 @@ import { type Config, ConfigSchema } from './config-schema.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
-  constructor(problems: string[]) {
+  /** Unknown keys seen before the failure, reported with it. */
+  readonly warnings: string[];
+  constructor(problems: string[], warnings: string[] = []) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
+    this.warnings = warnings;
   }
 }
 
@@ -54,11 +57,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   const problems = [...Value.Errors(ConfigSchema, converted)]
     .filter((e) => e.keyword !== 'anyOf' || !e.instancePath)
     .map((e) => describe(e.instancePath, e.message, e.keyword, e.params));
-  if (problems.length > 0) throw new ConfigError(dedupe(problems));
+  if (problems.length > 0) throw new ConfigError(dedupe(problems), warnings);
   const config = converted as Config;
   const insecure = insecureDefaults(config);
   if (config.NODE_ENV === 'production' && insecure.length > 0) {
-    throw new ConfigError(insecure.map((i) => `${i} (refused in production)`));
+    throw new ConfigError(
+      insecure.map((i) => `${i} (refused in production)`),
+      warnings,
+    );
   }
   return { config: Object.freeze({ ...config }), warnings };
 }

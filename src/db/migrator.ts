@@ -36,14 +36,17 @@ export async function currentVersion(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Applies every pending migration, each in its own transaction, and returns the versions applied.
- * Re-running is a no-op; a schema newer than this release is never touched.
+ * Applies every pending migration and returns the versions applied. Re-running is a no-op; a schema
+ * newer than this release is never touched. Concurrent runs (replicas starting together) serialise:
+ * on PostgreSQL behind an advisory lock, each migration in its own transaction; on SQLite inside one
+ * `BEGIN IMMEDIATE` transaction, which takes the write lock up front so the busy timeout applies.
  */
 export async function migrate(database: Database): Promise<number[]> {
   const postgres = database.dialect === 'postgres';
-  // One connection for the whole run, so the session-level advisory lock covers every step.
   return database.db.connection().execute(async (conn) => {
-    if (postgres) await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    await sql.raw(postgres ? `SELECT pg_advisory_lock(${MIGRATION_LOCK})` : 'BEGIN IMMEDIATE').execute(conn);
+    const step = <T>(fn: (db: Kysely<DB>) => Promise<T>) =>
+      postgres ? conn.transaction().execute(fn) : fn(conn);
     try {
       await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`.execute(conn);
@@ -55,7 +58,7 @@ export async function migrate(database: Database): Promise<number[]> {
       }
       const applied: number[] = [];
       for (const migration of MIGRATIONS.filter((m) => m.version > found)) {
-        await conn.transaction().execute(async (trx) => {
+        await step(async (trx) => {
           for (const statement of migration.up(database.dialect)) await sql.raw(statement).execute(trx);
           await trx
             .insertInto('schema_migrations')
@@ -68,9 +71,13 @@ export async function migrate(database: Database): Promise<number[]> {
         });
         applied.push(migration.version);
       }
+      if (!postgres) await sql.raw('COMMIT').execute(conn);
       return applied;
+    } catch (error) {
+      if (!postgres) await sql.raw('ROLLBACK').execute(conn);
+      throw error;
     } finally {
-      if (postgres) await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+      if (postgres) await sql.raw(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).execute(conn);
     }
   });
 }

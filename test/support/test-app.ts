@@ -28,10 +28,14 @@ export interface TestApp {
  * administrator bootstrapped), exercised through `app.inject`. argon2 runs at its minimum cost here
  * to keep the suite quick; the production parameters have their own test.
  */
-export async function startTestApp(
-  variant: Variant,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Registers extra routes before the app is sealed (for exercising the error handler). */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export async function startTestApp(variant: Variant, options: TestAppOptions = {}): Promise<TestApp> {
   const scratch = await scratchDatabase(variant);
   const { config } = loadConfig({
     NODE_ENV: 'test',
@@ -60,6 +64,7 @@ export async function startTestApp(
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  options.extend?.(app);
   await app.ready();
   let token: string | undefined;
   return {
