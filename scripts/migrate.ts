@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../src/config/index.ts';
 import { runMigrations } from '../src/startup.ts';
 
 try {
-  const { config } = loadConfig(process.env);
+  const { config } = loadConfig();
   const applied = await runMigrations(config);
   process.stdout.write(
     applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'schema is up to date\n',

@@ -8,7 +8,7 @@ import { loadKeyEncryptionKey } from './tokens/index.ts';
 
 function readConfig(): Config {
   try {
-    const { config, warnings } = loadConfig(process.env);
+    const { config, warnings } = loadConfig();
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     return config;
   } catch (error) {

@@ -36,9 +36,10 @@ function readFile(path: string): Record<string, unknown> {
 
 /**
  * Builds the one configuration object: defaults, then CONFIG_FILE, then environment variables.
- * Every invalid key is reported at once; the result is frozen.
+ * Every invalid key is reported at once; the result is frozen. This module is the only reader of
+ * `process.env`: everything else receives the frozen object.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): LoadedConfig {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): LoadedConfig {
   const warnings: string[] = [];
   const raw: Record<string, unknown> = {};
   const file = env.CONFIG_FILE;

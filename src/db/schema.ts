@@ -37,6 +37,37 @@ export interface UsersTable {
   last_login_at: Timestamp | null;
   password_changed_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  status_reason: string | null;
+}
+
+export interface GroupsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  name_normalized: string;
+  description: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface UserTokensTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  purpose: 'verify_email' | 'reset_password' | 'invite';
+  token_hash: string;
+  email: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  superseded_at: Timestamp | null;
 }
 
 export interface RolesTable {
@@ -89,6 +120,9 @@ export interface SchemaMigrationsTable {
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  user_tokens: UserTokensTable;
   roles: RolesTable;
   user_roles: UserRolesTable;
   signing_keys: SigningKeysTable;

@@ -55,6 +55,46 @@ export const EVENT_CATALOGUE = {
       source: '`bootstrap`, `admin` or `registration`.',
     },
   },
+  'group.created': {
+    version: 1,
+    description: 'A group was created.',
+    producer: 'groups',
+    payload: {
+      tenant_id: 'Tenant id.',
+      group_id: 'Group id.',
+      name: 'Group name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'group.updated': {
+    version: 1,
+    description: 'A group was renamed or its description changed.',
+    producer: 'groups',
+    payload: {
+      tenant_id: 'Tenant id.',
+      group_id: 'Group id.',
+      name: 'Group name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'group.deleted': {
+    version: 1,
+    description: 'A group was deleted with its memberships.',
+    producer: 'groups',
+    payload: { tenant_id: 'Tenant id.', group_id: 'Group id.', actor_id: 'Acting user id.' },
+  },
+  'group.membership_changed': {
+    version: 1,
+    description: 'Users were added to or removed from a group (their effective roles may change).',
+    producer: 'groups',
+    payload: {
+      tenant_id: 'Tenant id.',
+      group_id: 'Group id.',
+      added: 'Ids of users added.',
+      removed: 'Ids of users removed.',
+      actor_id: 'Acting user id.',
+    },
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

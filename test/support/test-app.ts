@@ -31,8 +31,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
-  /** Registers extra routes before the app is sealed (for exercising the error handler). */
-  extend?: (app: FastifyInstance) => void;
+  /** Registers extra routes or plugins before the app is sealed. */
+  extend?: (app: FastifyInstance, database: Database) => void;
 }
 
 export async function startTestApp(variant: Variant, options: TestAppOptions = {}): Promise<TestApp> {
@@ -64,7 +64,7 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  options.extend?.(app);
+  options.extend?.(app, database);
   await app.ready();
   let token: string | undefined;
   return {

@@ -1,8 +1,9 @@
 import { foundation } from './0001-foundation.ts';
 import { signingKeys } from './0002-signing-keys.ts';
+import { usersAndGroups } from './0003-users-and-groups.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
-export const MIGRATIONS: readonly Migration[] = [foundation, signingKeys];
+export const MIGRATIONS: readonly Migration[] = [foundation, signingKeys, usersAndGroups];
 
 export type { Dialect, Migration } from './types.ts';
