@@ -29,7 +29,16 @@ import {
   createSigningKeyStore,
   discoveryRoutes,
 } from './tokens/index.ts';
-import { createPasswordHasher, type PasswordHasher } from './users/index.ts';
+import {
+  accountRoutes,
+  createAccountService,
+  createPasswordHasher,
+  createSelfService,
+  createUserService,
+  meRoutes,
+  type PasswordHasher,
+  userRoutes,
+} from './users/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -82,7 +91,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     app.swagger(),
   );
 
-  const tenantDirectory = createTenantDirectory({ database, clock });
+  const tenantDirectory = createTenantDirectory({ database });
   const tenantService = createTenantService({ database, clock });
   const hasher =
     deps.hasher ??
@@ -91,13 +100,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       timeCost: config.ARGON2_ITERATIONS,
       parallelism: config.ARGON2_PARALLELISM,
     });
-  const keys = createSigningKeyStore({
+  const encryption = createKeyEncryption(deps.keyEncryptionKey);
+  const keys = createSigningKeyStore({ database, encryption, clock });
+  const users = createUserService({ database, clock, hasher, encryption });
+  const accounts = createAccountService({
     database,
-    encryption: createKeyEncryption(deps.keyEncryptionKey),
     clock,
+    hasher,
+    encryption,
+    users,
+    onBackgroundError: (error) => app.log.error({ err: error }, 'account email work failed'),
   });
   const tokens = createAccessTokens({ baseUrl, keys, tenants: tenantDirectory, clock });
-  const subjects = createSubjectDirectory({ database, clock });
+  const subjects = createSubjectDirectory({ database });
 
   registerTenantScope(app, tenantDirectory);
   registerAccessControl(app, { tokens, subjects });
@@ -116,5 +131,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps: { database, hasher, tokens, clock, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
   });
   await app.register(discoveryRoutes, { keys });
+  await app.register(userRoutes, { users });
+  await app.register(meRoutes, {
+    users,
+    self: createSelfService({ database, clock, hasher, encryption, users }),
+  });
+  await app.register(accountRoutes, { accounts });
   return app;
 }

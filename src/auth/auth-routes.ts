@@ -18,7 +18,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps }> = async 
       },
     },
     async (request, reply) => {
-      const attempt = { tenant: request.tenant!, email: request.body.email, password: request.body.password };
+      const attempt = {
+        tenant: request.tenant!,
+        settings: request.tenantSettings,
+        email: request.body.email,
+        password: request.body.password,
+      };
       const state: Parameters<typeof runSteps>[1] = attempt;
       await runSteps(PASSWORD_LOGIN, state, deps);
       // RFC 6749 §5.1: responses carrying tokens must not be cached.

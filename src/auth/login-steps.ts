@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
 import { AppError, type RequestTenant } from '../http/index.ts';
+import type { TenantSettings } from '../tenants/index.ts';
 import type { AccessTokens } from '../tokens/index.ts';
 import {
   findUserByEmail,
@@ -21,6 +22,7 @@ export interface LoginDeps {
 
 export interface LoginAttempt {
   tenant: RequestTenant;
+  settings: TenantSettings;
   email: string;
   password: string;
   user?: UserRow;
@@ -57,6 +59,11 @@ export const checkAccountActive: LoginStep = async (attempt) => {
   if (attempt.user?.status !== 'active') throw badCredentials();
 };
 
+export const checkEmailVerified: LoginStep = async (attempt) => {
+  const verified = attempt.user?.email_verified === true || attempt.user?.email_verified === 1;
+  if (attempt.settings.login.require_verified_email && !verified) throw badCredentials();
+};
+
 export const issueTokens: LoginStep = async (attempt, { database, tokens, clock, accessTokenTtlSeconds }) => {
   const user = attempt.user;
   if (!user) throw badCredentials();
@@ -79,6 +86,7 @@ export const PASSWORD_LOGIN: readonly LoginStep[] = [
   findAccount,
   verifyPassword,
   checkAccountActive,
+  checkEmailVerified,
   issueTokens,
 ];
 

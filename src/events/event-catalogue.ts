@@ -14,6 +14,21 @@ const tenantPayload = {
   actor_id: 'Id of the platform operator who made the change.',
 } as const;
 
+const userPayload = {
+  tenant_id: 'Tenant id.',
+  user_id: 'User id.',
+  email: 'The address concerned.',
+  actor_id: 'Who acted: the user, an administrator, or null for the system.',
+} as const;
+
+// Emails that carry a link need its token; the outbox holds it sealed (AES-256-GCM under the
+// key-encryption key, bound to the link id), never in clear.
+const linkPayload = {
+  link_id: 'Id of the single-use link.',
+  link_token_sealed: 'The link token, sealed for the notifier.',
+  expires_at: 'When the link stops working.',
+} as const;
+
 export const EVENT_CATALOGUE = {
   'tenant.created': {
     version: 1,
@@ -47,13 +62,88 @@ export const EVENT_CATALOGUE = {
   },
   'user.created': {
     version: 1,
-    description: 'A user account was created (including the bootstrap platform administrator).',
+    description: 'An administrator created a user (or the platform administrator was bootstrapped).',
     producer: 'users',
-    payload: {
-      tenant_id: 'Tenant id.',
-      user_id: 'User id.',
-      source: '`bootstrap`, `admin` or `registration`.',
-    },
+    payload: { ...userPayload, source: '`bootstrap` or `admin`.' },
+  },
+  'user.invited': {
+    version: 1,
+    description: 'A user was created without a password and invited to set one (email to the user).',
+    producer: 'users',
+    payload: { ...userPayload, ...linkPayload },
+  },
+  'user.registered': {
+    version: 1,
+    description: 'Someone registered through self-service registration.',
+    producer: 'users',
+    payload: userPayload,
+  },
+  'user.registration_existing_email': {
+    version: 1,
+    description:
+      'A registration used an address that already has an account; the owner is told (the caller is not).',
+    producer: 'users',
+    payload: userPayload,
+  },
+  'user.email_verification_requested': {
+    version: 1,
+    description: 'A verification link was issued for the address in `email` (email to that address).',
+    producer: 'users',
+    payload: { ...userPayload, ...linkPayload },
+  },
+  'user.email_verified': {
+    version: 1,
+    description: 'A user proved they own their email address.',
+    producer: 'users',
+    payload: userPayload,
+  },
+  'user.updated': {
+    version: 1,
+    description: "A user's profile changed.",
+    producer: 'users',
+    payload: { ...userPayload, fields: 'Names of the fields that changed.' },
+  },
+  'user.email_changed': {
+    version: 1,
+    description: "A user's email address changed (email to the old address).",
+    producer: 'users',
+    payload: { ...userPayload, old_email: 'The previous address.' },
+  },
+  'user.password_reset_requested': {
+    version: 1,
+    description: 'A password reset link was issued (email to the user).',
+    producer: 'users',
+    payload: { ...userPayload, ...linkPayload },
+  },
+  'user.password_changed': {
+    version: 1,
+    description: "A user's password changed; their other sessions are ended.",
+    producer: 'users',
+    payload: { ...userPayload, reason: '`change` (by the user), `reset` (emailed link) or `invitation`.' },
+  },
+  'user.deactivated': {
+    version: 1,
+    description: 'A user was deactivated: they cannot sign in and their tokens stop working.',
+    producer: 'users',
+    payload: { ...userPayload, reason: 'Why, as given by the administrator.' },
+  },
+  'user.activated': {
+    version: 1,
+    description: 'A deactivated user was activated again.',
+    producer: 'users',
+    payload: userPayload,
+  },
+  'user.deleted': {
+    version: 1,
+    description: 'A user was deleted (soft); restorable until the retention period ends, then purged.',
+    producer: 'users',
+    payload: { ...userPayload, self: 'True when the user deleted their own account.' },
+  },
+  'user.restored': {
+    version: 1,
+    description: 'A deleted user was restored.',
+    producer: 'users',
+    payload: userPayload,
   },
   'group.created': {
     version: 1,

@@ -24,8 +24,12 @@ export class AppError extends Error {
 /** A request that failed validation; `errors` lists every offending field. */
 export class ValidationError extends AppError {
   readonly errors: readonly FieldError[];
-  constructor(errors: FieldError[], detail = 'The request has invalid fields.') {
-    super('IAM_ERR_VALIDATION', detail);
+  constructor(
+    errors: FieldError[],
+    detail = 'The request has invalid fields.',
+    code: ErrorCode = 'IAM_ERR_VALIDATION',
+  ) {
+    super(code, detail);
     this.name = 'ValidationError';
     this.errors = errors;
   }

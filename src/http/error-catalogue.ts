@@ -47,6 +47,12 @@ export const ERROR_CATALOGUE = {
     'The caller is authenticated but lacks the permission the operation requires.',
     'Ask an administrator for the permission named in `detail`.',
   ),
+  IAM_ERR_WRONG_PASSWORD: entry(
+    403,
+    'Wrong password',
+    'The current password sent to confirm a sensitive change (password change, account deletion) is not correct.',
+    'Ask the user for their current password again.',
+  ),
   IAM_ERR_TENANT_SUSPENDED: entry(
     403,
     'Tenant suspended',

@@ -74,7 +74,7 @@ export async function bootstrapPlatform(deps: {
         {
           type: 'user.created',
           tenantId,
-          payload: { tenant_id: tenantId, user_id: id, source: 'bootstrap' },
+          payload: { tenant_id: tenantId, user_id: id, email, actor_id: null, source: 'bootstrap' },
         },
         now,
       );

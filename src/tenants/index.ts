@@ -5,3 +5,4 @@ export type { Tenant } from './tenant-repository.ts';
 export { tenantRoutes, tenantView } from './tenant-routes.ts';
 export { registerTenantScope, TENANT_PREFIX } from './tenant-scope.ts';
 export { createTenantService, type TenantService } from './tenant-service.ts';
+export { resolveSettings, type TenantSettings, TenantSettingsSchema } from './tenant-settings.ts';

@@ -1,4 +1,3 @@
-import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
 import { findTenantBySlug, type Tenant } from './tenant-repository.ts';
 
@@ -13,11 +12,12 @@ export interface TenantDirectory {
 const FRESH_MS = 1000;
 const MAX_ENTRIES = 10_000;
 
-export function createTenantDirectory(deps: { database: Database; clock: Clock }): TenantDirectory {
+export function createTenantDirectory(deps: { database: Database }): TenantDirectory {
   const cache = new Map<string, { tenant: Tenant | undefined; at: number }>();
   return {
     async bySlug(slug) {
-      const now = deps.clock.now().getTime();
+      // Cache age is measured on the monotonic clock, whatever the wall clock (or a test) does.
+      const now = performance.now();
       const hit = cache.get(slug);
       if (hit && now - hit.at < FRESH_MS) return hit.tenant;
       const tenant = await findTenantBySlug(deps.database.db, slug);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import { type DB, isUniqueViolation, type Tx } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
+import { resolveSettings, type TenantSettings } from './tenant-settings.ts';
 
 export interface Tenant {
   id: string;
@@ -10,6 +11,7 @@ export interface Tenant {
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+  settings: TenantSettings;
 }
 
 type Row = DB['tenants'];
@@ -23,6 +25,7 @@ function toTenant(row: Row): Tenant {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
+    settings: resolveSettings(fromJson(row.settings)),
   };
 }
 

@@ -2,6 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../http/index.ts';
 import { isValidSlug } from './slug.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
+import type { TenantSettings } from './tenant-settings.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The effective settings of `request.tenant`. */
+    tenantSettings: TenantSettings;
+  }
+}
 
 export const TENANT_PREFIX = '/t/:tenant';
 
@@ -11,6 +19,7 @@ export const TENANT_PREFIX = '/t/:tenant';
  */
 export function registerTenantScope(app: FastifyInstance, directory: TenantDirectory): void {
   app.decorateRequest('tenant', null);
+  app.decorateRequest('tenantSettings', null as unknown as TenantSettings);
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.url?.startsWith(TENANT_PREFIX)) return;
     const slug = (request.params as { tenant?: string }).tenant ?? '';
@@ -19,5 +28,6 @@ export function registerTenantScope(app: FastifyInstance, directory: TenantDirec
     if (tenant.status !== 'active')
       throw new AppError('IAM_ERR_TENANT_SUSPENDED', 'The tenant is suspended.');
     request.tenant = { id: tenant.id, slug: tenant.slug, displayName: tenant.displayName };
+    request.tenantSettings = tenant.settings;
   });
 }

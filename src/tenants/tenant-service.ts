@@ -12,6 +12,7 @@ import {
   updateTenant,
 } from './tenant-repository.ts';
 import type { CreateTenantBody, UpdateTenantBody } from './tenant-schemas.ts';
+import { resolveSettings } from './tenant-settings.ts';
 
 export interface TenantService {
   /** `allowReserved` is for the service's own tenants (the platform tenant at first start). */
@@ -54,6 +55,7 @@ export function createTenantService(deps: { database: Database; clock: Clock }):
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
         deletedAt: null,
+        settings: resolveSettings({}),
       };
       // Scoped to the new tenant, so its system roles pass the row-level security check.
       await database.withTenant(tenant.id, async (trx) => {

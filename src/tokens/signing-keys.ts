@@ -23,6 +23,7 @@ export interface SigningKeyStore {
 interface TenantKeys {
   active?: SigningKey;
   published: Map<string, { alg: string; key: KeyObject; jwk: JWK }>;
+  /** `performance.now()` of the load: cache age ignores wall-clock jumps. */
   loadedAt: number;
 }
 
@@ -60,7 +61,7 @@ export function createSigningKeyStore(deps: {
         };
       }
     }
-    return { published, loadedAt: clock.now().getTime(), ...(active ? { active } : {}) };
+    return { published, loadedAt: performance.now(), ...(active ? { active } : {}) };
   }
 
   async function load(tenantId: string): Promise<TenantKeys> {
@@ -73,7 +74,7 @@ export function createSigningKeyStore(deps: {
 
   async function current(tenantId: string): Promise<TenantKeys> {
     const cached = cache.get(tenantId);
-    if (cached && clock.now().getTime() - cached.loadedAt < REFRESH_MS) return cached;
+    if (cached && performance.now() - cached.loadedAt < REFRESH_MS) return cached;
     return load(tenantId);
   }
 
@@ -107,7 +108,7 @@ export function createSigningKeyStore(deps: {
     },
     async verificationKey(tenantId, kid) {
       let keys = await current(tenantId);
-      if (!keys.published.has(kid) && clock.now().getTime() - keys.loadedAt > UNKNOWN_KID_RELOAD_MS) {
+      if (!keys.published.has(kid) && performance.now() - keys.loadedAt > UNKNOWN_KID_RELOAD_MS) {
         keys = await load(tenantId);
       }
       const found = keys.published.get(kid);

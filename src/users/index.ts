@@ -1,5 +1,10 @@
-export { normalizeEmail } from './email.ts';
+export { accountRoutes } from './account-routes.ts';
+export { type AccountService, createAccountService, type Deferred } from './account-service.ts';
+export { cleanEmail, normalizeEmail } from './email.ts';
+export { linkAad } from './link-events.ts';
+export { meRoutes } from './me-routes.ts';
 export { createPasswordHasher, type HashParameters, type PasswordHasher } from './password-hasher.ts';
+export { createSelfService, type SelfService } from './self-service.ts';
 export {
   findUserByEmail,
   findUserById,
@@ -8,3 +13,5 @@ export {
   recordLogin,
   type UserRow,
 } from './user-repository.ts';
+export { userRoutes } from './user-routes.ts';
+export { createUserService, type UserService } from './user-service.ts';

@@ -36,6 +36,7 @@ export async function insertUser(trx: Tx, tenantId: string, user: NewUser): Prom
       last_login_at: null,
       password_changed_at: user.passwordHash ? user.now : null,
       deleted_at: null,
+      status_reason: null,
     })
     .execute();
 }
@@ -78,4 +79,57 @@ export async function recordLogin(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
+}
+
+/** A user by id whether deleted or not (for restore). */
+export async function findUserByIdAny(trx: Tx, tenantId: string, id: string): Promise<UserRow | undefined> {
+  return trx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export type UserChanges = Partial<
+  Pick<
+    UserRow,
+    | 'email'
+    | 'email_normalized'
+    | 'email_verified'
+    | 'name'
+    | 'given_name'
+    | 'family_name'
+    | 'locale'
+    | 'zoneinfo'
+    | 'phone_number'
+    | 'attributes'
+    | 'status'
+    | 'status_reason'
+    | 'password_hash'
+    | 'password_changed_at'
+    | 'deleted_at'
+  >
+>;
+
+/**
+ * Applies changes and bumps the version, only if the row still has `expectedVersion` (optimistic
+ * concurrency behind `If-Match`). Returns false when someone else changed it first.
+ */
+export async function updateUser(
+  trx: Tx,
+  tenantId: string,
+  id: string,
+  expectedVersion: number,
+  changes: UserChanges,
+  now: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('users')
+    .set((eb) => ({ ...changes, updated_at: now, version: eb('version', '+', 1) }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

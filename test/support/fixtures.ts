@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { uuidv7 } from '../../src/db/index.ts';
+import { fromJson, uuidv7 } from '../../src/db/index.ts';
 import { assignRole } from '../../src/roles/index.ts';
-import { createPasswordHasher, insertUser, normalizeEmail } from '../../src/users/index.ts';
+import { createKeyEncryption, loadKeyEncryptionKey } from '../../src/tokens/index.ts';
+import { createPasswordHasher, insertUser, linkAad, normalizeEmail } from '../../src/users/index.ts';
 import { login, type TestApp } from './test-app.ts';
 
 const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1 });
@@ -10,6 +11,8 @@ export interface TenantFixture {
   id: string;
   slug: string;
   adminId: string;
+  adminEmail: string;
+  adminPassword: string;
   /** Bearer token of the tenant's administrator (system role `admin`). */
   adminToken: string;
 }
@@ -25,7 +28,14 @@ export async function createTenantWithAdmin(t: TestApp, slug: string): Promise<T
   if (res.statusCode !== 201) throw new Error(`tenant ${slug}: ${res.body}`);
   const id = res.json().id as string;
   const admin = await createUser(t, id, { email: `admin@${slug}.test`, roles: ['admin'] });
-  return { id, slug, adminId: admin.id, adminToken: await login(t.app, slug, admin.email, admin.password) };
+  return {
+    id,
+    slug,
+    adminId: admin.id,
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+    adminToken: await login(t.app, slug, admin.email, admin.password),
+  };
 }
 
 export interface UserFixture {
@@ -58,4 +68,77 @@ export async function createUser(
     for (const role of options.roles ?? []) await assignRole(trx, tenantId, id, role, now);
   });
   return { id, email, password };
+}
+
+/** The newest event of a type in the outbox, with its payload parsed. */
+export async function latestEvent(t: TestApp, type: string): Promise<Record<string, unknown> | undefined> {
+  const row = await t.database.db
+    .selectFrom('outbox')
+    .select(['payload'])
+    .where('type', '=', type)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? fromJson<Record<string, unknown>>(row.payload) : undefined;
+}
+
+/** Waits (bounded) for an event that is written after the response, as for password-forgot. */
+export async function waitForEvent(t: TestApp, type: string, count: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await countEvents(t, type)) >= count) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no ${count}th ${type} event`);
+}
+
+export async function countEvents(t: TestApp, type: string): Promise<number> {
+  const row = await t.database.db
+    .selectFrom('outbox')
+    .select((e) => e.fn.countAll().as('n'))
+    .where('type', '=', type)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The link token an email event carries, unsealed as the notifier would. */
+export async function linkTokenOf(t: TestApp, type: string): Promise<string> {
+  const payload = await latestEvent(t, type);
+  if (!payload) throw new Error(`no ${type} event`);
+  const encryption = createKeyEncryption(
+    loadKeyEncryptionKey(t.config.KEY_ENCRYPTION_SECRET, t.config.DATA_DIR),
+  );
+  return encryption
+    .decrypt(String(payload.link_token_sealed), linkAad(String(payload.tenant_id), String(payload.link_id)))
+    .toString();
+}
+
+/** Row counts of the tables a request might change, to show that a refused request changed nothing. */
+export async function snapshot(t: TestApp, tenantId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  counts.outbox = await countRows(t, 'outbox');
+  await t.database.withTenant(tenantId, async (trx) => {
+    for (const table of ['users', 'user_tokens', 'user_roles'] as const) {
+      const row = await trx
+        .selectFrom(table)
+        .select((e) => e.fn.countAll().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      counts[table] = Number(row.n);
+    }
+    const versions = await trx
+      .selectFrom('users')
+      .select((e) => e.fn.sum('version').as('v'))
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    counts.versions = Number(versions.v);
+  });
+  return counts;
+}
+
+async function countRows(t: TestApp, table: 'outbox' | 'tenants'): Promise<number> {
+  const row = await t.database.db
+    .selectFrom(table)
+    .select((e) => e.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -1,0 +1,77 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+// Per-tenant settings with their defaults. A tenant stores only what it changed; everything else
+// comes from here, so a release that adds a setting gives every tenant its default at once.
+export const TenantSettingsSchema = Type.Object(
+  {
+    registration: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Self-service registration is open.' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    login: Type.Object(
+      {
+        require_verified_email: Type.Boolean({
+          default: false,
+          description: 'Users must verify their email before signing in.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    password_policy: Type.Object(
+      {
+        min_length: Type.Integer({
+          default: 12,
+          minimum: 8,
+          maximum: 128,
+          description: 'Minimum length in characters (NIST SP 800-63B: at least 8).',
+        }),
+        max_length: Type.Integer({
+          default: 128,
+          minimum: 64,
+          maximum: 1024,
+          description: 'Maximum length in characters (NIST SP 800-63B: at least 64).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    users: Type.Object(
+      {
+        deleted_retention_days: Type.Integer({
+          default: 30,
+          minimum: 0,
+          maximum: 3650,
+          description: 'Days a deleted user can be restored before the purge.',
+        }),
+        attributes_max_bytes: Type.Integer({
+          default: 8192,
+          minimum: 0,
+          maximum: 65536,
+          description: 'Largest `attributes` object, as JSON bytes.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    links: Type.Object(
+      {
+        verify_email_ttl_minutes: Type.Integer({ default: 1440, minimum: 5, maximum: 43200 }),
+        reset_password_ttl_minutes: Type.Integer({ default: 30, minimum: 5, maximum: 1440 }),
+        invite_ttl_minutes: Type.Integer({ default: 10080, minimum: 60, maximum: 43200 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type TenantSettings = Static<typeof TenantSettingsSchema>;
+
+/** The effective settings: stored values over the defaults. Invalid stored values fall back to defaults. */
+export function resolveSettings(stored: unknown): TenantSettings {
+  const merged = Value.Default(TenantSettingsSchema, structuredClone(stored ?? {}));
+  return Value.Check(TenantSettingsSchema, merged)
+    ? (merged as TenantSettings)
+    : (Value.Default(TenantSettingsSchema, {}) as TenantSettings);
+}

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ProblemSchema } from '../http/index.ts';
+import type { SelfService } from './self-service.ts';
+import { tenantOf } from './user-routes.ts';
+import { ChangePasswordBody, PasswordBody, UpdateMeBody, UserView } from './user-schemas.ts';
+import type { UserService } from './user-service.ts';
+import { etagOf, userView } from './user-view.ts';
+
+const tags = ['users'];
+const security = [{ bearer: [] }];
+const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+
+/** The signed-in user's own account: `/t/{tenant}/v1/me`. */
+export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: SelfService }> = async (
+  app,
+  { users, self },
+) => {
+  app.get(
+    '/t/:tenant/v1/me',
+    {
+      config: { permission: 'self:read' },
+      schema: { tags, security, summary: 'My profile', response: { 200: UserView, ...problems } },
+    },
+    async (request, reply) => {
+      const row = await users.get(request.tenant!.id, request.auth!.subject);
+      reply.header('etag', etagOf(row));
+      return userView(row);
+    },
+  );
+
+  app.patch(
+    '/t/:tenant/v1/me',
+    {
+      config: { permission: 'self:update' },
+      schema: {
+        tags,
+        security,
+        summary: 'Change my profile',
+        description:
+          'Status, verification, roles and tenant cannot be changed here. A new email must be verified again; the old address is told.',
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+        body: UpdateMeBody,
+        response: { 200: UserView, 409: ProblemSchema, 412: ProblemSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const ifMatch = request.headers['if-match'];
+      const row = await users.save(tenantOf(request), request.auth!.subject, request.body, {
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+        actorId: request.auth!.subject,
+      });
+      reply.header('etag', etagOf(row));
+      return userView(row);
+    },
+  );
+
+  app.post(
+    '/t/:tenant/v1/me/password',
+    {
+      config: { permission: 'self:update' },
+      schema: {
+        tags,
+        security,
+        summary: 'Change my password',
+        description: "Needs the current password; the new one must meet the tenant's policy.",
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      await self.changePassword(
+        tenantOf(request),
+        request.auth!.subject,
+        request.body.current_password,
+        request.body.new_password,
+      );
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/t/:tenant/v1/me',
+    {
+      config: { permission: 'self:update' },
+      schema: {
+        tags,
+        security,
+        summary: 'Delete my account',
+        description:
+          'Needs the current password. Restorable by an administrator within the retention period.',
+        body: PasswordBody,
+        response: { 204: Type.Null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      await self.deleteSelf(request.tenant!.id, request.auth!.subject, request.body.password);
+      return reply.code(204).send(null);
+    },
+  );
+};
