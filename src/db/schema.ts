@@ -100,6 +100,89 @@ export interface SigningKeysTable {
   retired_at: Timestamp | null;
 }
 
+export interface SessionsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  amr: Json;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  idle_expires_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  tenant_id: string;
+  token_hash: string;
+  session_id: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface RevocationsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  kind: 'session' | 'token' | 'user' | 'tenant';
+  subject: string;
+  not_before: Timestamp | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface ClientsTable {
+  tenant_id: string;
+  id: string;
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  grant_types: Json;
+  permissions: Json;
+  status: 'active' | 'disabled';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GroupRolesTable {
+  tenant_id: string;
+  group_id: string;
+  role_id: string;
+  created_at: Timestamp;
+}
+
+export interface PoliciesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: string;
+  version: number;
+  document: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PolicyVersionsTable {
+  tenant_id: string;
+  policy_id: string;
+  version: number;
+  document: Json;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+export interface PolicyAttachmentsTable {
+  tenant_id: string;
+  policy_id: string;
+  target_type: 'role' | 'group' | 'user';
+  target_id: string;
+  created_at: Timestamp;
+}
+
 export interface OutboxTable {
   id: string;
   tenant_id: string | null;
@@ -126,6 +209,14 @@ export interface DB {
   roles: RolesTable;
   user_roles: UserRolesTable;
   signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
+  clients: ClientsTable;
+  group_roles: GroupRolesTable;
+  policies: PoliciesTable;
+  policy_versions: PolicyVersionsTable;
+  policy_attachments: PolicyAttachmentsTable;
   outbox: OutboxTable;
   schema_migrations: SchemaMigrationsTable;
 }

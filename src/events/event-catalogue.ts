@@ -185,6 +185,130 @@ export const EVENT_CATALOGUE = {
       actor_id: 'Acting user id.',
     },
   },
+  'role.created': {
+    version: 1,
+    description: 'A custom role was created.',
+    producer: 'roles',
+    payload: {
+      tenant_id: 'Tenant id.',
+      role_id: 'Role id.',
+      name: 'Role name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'role.updated': {
+    version: 1,
+    description: "A custom role's name, description or permissions changed.",
+    producer: 'roles',
+    payload: {
+      tenant_id: 'Tenant id.',
+      role_id: 'Role id.',
+      name: 'Role name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'role.deleted': {
+    version: 1,
+    description: 'A custom role was deleted with its assignments.',
+    producer: 'roles',
+    payload: {
+      tenant_id: 'Tenant id.',
+      role_id: 'Role id.',
+      name: 'Role name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'role.assigned': {
+    version: 1,
+    description: 'A role was assigned to a user or a group.',
+    producer: 'roles',
+    payload: {
+      ...{ tenant_id: 'Tenant id.', role_id: 'Role id.', name: 'Role name.', actor_id: 'Acting user id.' },
+      target_type: '`user` or `group`.',
+      target_id: 'User or group id.',
+    },
+  },
+  'role.unassigned': {
+    version: 1,
+    description: 'A role was taken from a user or a group.',
+    producer: 'roles',
+    payload: {
+      ...{ tenant_id: 'Tenant id.', role_id: 'Role id.', name: 'Role name.', actor_id: 'Acting user id.' },
+      target_type: '`user` or `group`.',
+      target_id: 'User or group id.',
+    },
+  },
+  'policy.created': {
+    version: 1,
+    description: 'A policy was created (version 1).',
+    producer: 'policies',
+    payload: {
+      tenant_id: 'Tenant id.',
+      policy_id: 'Policy id.',
+      name: 'Policy name.',
+      version: 'Version number.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'policy.updated': {
+    version: 1,
+    description: 'A policy got a new version.',
+    producer: 'policies',
+    payload: {
+      tenant_id: 'Tenant id.',
+      policy_id: 'Policy id.',
+      name: 'Policy name.',
+      version: 'New version number.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'policy.deleted': {
+    version: 1,
+    description: 'A policy was deleted with its versions and attachments.',
+    producer: 'policies',
+    payload: {
+      tenant_id: 'Tenant id.',
+      policy_id: 'Policy id.',
+      name: 'Policy name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'policy.attached': {
+    version: 1,
+    description: 'A policy was attached to a role, group or user.',
+    producer: 'policies',
+    payload: {
+      tenant_id: 'Tenant id.',
+      policy_id: 'Policy id.',
+      target_type: '`role`, `group` or `user`.',
+      target_id: 'Target id.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'policy.detached': {
+    version: 1,
+    description: 'A policy was detached from a role, group or user.',
+    producer: 'policies',
+    payload: {
+      tenant_id: 'Tenant id.',
+      policy_id: 'Policy id.',
+      target_type: '`role`, `group` or `user`.',
+      target_id: 'Target id.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'operator.acted': {
+    version: 1,
+    description: 'A platform operator acted inside another tenant with a platform token.',
+    producer: 'auth',
+    payload: {
+      tenant_id: 'Tenant acted in.',
+      operator_id: 'Platform user id.',
+      method: 'HTTP method.',
+      route: 'Route pattern.',
+      permission: 'Permission used.',
+    },
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -1,9 +1,17 @@
 import { foundation } from './0001-foundation.ts';
 import { signingKeys } from './0002-signing-keys.ts';
 import { usersAndGroups } from './0003-users-and-groups.ts';
+import { sessionsAndClients } from './0004-sessions-and-clients.ts';
+import { policies } from './0005-policies.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
-export const MIGRATIONS: readonly Migration[] = [foundation, signingKeys, usersAndGroups];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  signingKeys,
+  usersAndGroups,
+  sessionsAndClients,
+  policies,
+];
 
 export type { Dialect, Migration } from './types.ts';
