@@ -6,6 +6,7 @@ import { authRoutes, createSubjectDirectory, registerAccessControl } from './aut
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
 import type { Database } from './db/index.ts';
+import { createInvalidationFeed } from './events/index.ts';
 import {
   amqpProbe,
   healthRoutes,
@@ -112,6 +113,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     onBackgroundError: (error) => app.log.error({ err: error }, 'account email work failed'),
   });
   const tokens = createAccessTokens({ baseUrl, keys, tenants: tenantDirectory, clock });
+  const feed = createInvalidationFeed({
+    database,
+    intervalMs: config.INVALIDATION_POLL_MS,
+    now: () => clock.now(),
+  });
+  app.addHook('onReady', () => feed.start());
+  app.addHook('onClose', async () => feed.stop());
   const subjects = createSubjectDirectory({ database });
 
   registerTenantScope(app, tenantDirectory);

@@ -105,6 +105,12 @@ export const ConfigSchema = Type.Object(
       '',
       'Password of the platform administrator created on first start; empty generates one and prints it once.',
     ),
+    INVALIDATION_POLL_MS: Int(
+      250,
+      20,
+      5000,
+      'How often each process reads new revocations and authorization changes made by other processes.',
+    ),
     ACCESS_TOKEN_TTL_SECONDS: Int(600, 60, 86_400, 'Default access token lifetime for new tenants.'),
     ARGON2_MEMORY_KIB: Int(19_456, 8192, 1_048_576, 'argon2id memory cost in KiB (OWASP: 19 MiB).'),
     ARGON2_ITERATIONS: Int(2, 1, 20, 'argon2id time cost (OWASP: 2).'),

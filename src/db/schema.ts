@@ -126,7 +126,7 @@ export interface RefreshTokensTable {
 export interface RevocationsTable {
   seq: Generated<number>;
   tenant_id: string;
-  kind: 'session' | 'token' | 'user' | 'tenant';
+  kind: 'session' | 'token' | 'user' | 'tenant' | 'authz';
   subject: string;
   not_before: Timestamp | null;
   expires_at: Timestamp;

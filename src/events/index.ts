@@ -1,2 +1,10 @@
 export { EVENT_CATALOGUE, type EventDefinition, type EventType } from './event-catalogue.ts';
+export {
+  createInvalidationFeed,
+  type Invalidation,
+  type InvalidationFeed,
+  type InvalidationKind,
+  type InvalidationListener,
+  recordInvalidation,
+} from './invalidation-feed.ts';
 export { appendEvent, type NewEvent } from './outbox.ts';

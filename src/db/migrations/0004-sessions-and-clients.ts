@@ -36,12 +36,13 @@ export const sessionsAndClients: Migration = {
          FOREIGN KEY (tenant_id, session_id) REFERENCES sessions (tenant_id, id) ON DELETE CASCADE
        )`,
       'CREATE INDEX refresh_tokens_session ON refresh_tokens (tenant_id, session_id)',
-      // Revocations every process must learn of (sessions, single tokens, users, tenants), read in
-      // order by id by each process's poller, so a logout on one replica applies on all.
+      // Changes every process must learn of at once: revoked sessions, tokens, users and tenants, and
+      // authorization data that cached decisions depend on. Each process reads new rows in \`seq\`
+      // order, so a logout or a role change on one replica applies on all.
       `CREATE TABLE revocations (
          seq ${dialect === 'postgres' ? 'bigserial' : 'integer'} PRIMARY KEY${dialect === 'sqlite' ? ' AUTOINCREMENT' : ''},
          tenant_id ${t.uuid} NOT NULL,
-         kind text NOT NULL CHECK (kind IN ('session', 'token', 'user', 'tenant')),
+         kind text NOT NULL CHECK (kind IN ('session', 'token', 'user', 'tenant', 'authz')),
          subject text NOT NULL,
          not_before ${t.time},
          expires_at ${t.time} NOT NULL,

@@ -1,0 +1,112 @@
+import type { Database, Tx } from '../db/index.ts';
+
+export type InvalidationKind = 'session' | 'token' | 'user' | 'tenant' | 'authz';
+
+export interface Invalidation {
+  tenantId: string;
+  kind: InvalidationKind;
+  /** Session id, token id (`jti`), user id, tenant id, or for `authz` a user id or `*` (whole tenant). */
+  subject: string;
+  /** For `user`: tokens issued before this instant are refused (password change, logout everywhere). */
+  notBefore: string | null;
+  /** When the entry no longer matters (the longest-lived token it can affect has expired). */
+  expiresAt: string;
+}
+
+export type InvalidationListener = (invalidation: Invalidation) => void;
+
+/**
+ * Records a change that every process must apply, in the caller's transaction, so it exists exactly
+ * when the change committed.
+ */
+export async function recordInvalidation(trx: Tx, invalidation: Invalidation, now: Date): Promise<void> {
+  await trx
+    .insertInto('revocations')
+    .values({
+      tenant_id: invalidation.tenantId,
+      kind: invalidation.kind,
+      subject: invalidation.subject,
+      not_before: invalidation.notBefore,
+      expires_at: invalidation.expiresAt,
+      created_at: now.toISOString(),
+    })
+    .execute();
+}
+
+export interface InvalidationFeed {
+  /** Listeners get every live entry at start, then each new one once. */
+  subscribe(listener: InvalidationListener): void;
+  /** Loads live entries, then polls for new ones every `intervalMs`. */
+  start(): Promise<void>;
+  /** Reads new entries now (after a local commit, so this process applies it at once). */
+  poll(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Every process follows the `revocations` table in `seq` order: a bounded, indexed read of new rows
+ * a few times a second, never a query per request. Listeners keep their own in-memory state.
+ */
+export function createInvalidationFeed(deps: {
+  database: Database;
+  intervalMs: number;
+  now: () => Date;
+}): InvalidationFeed {
+  const listeners: InvalidationListener[] = [];
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function read(): Promise<void> {
+    for (;;) {
+      const rows = await deps.database.db
+        .selectFrom('revocations')
+        .selectAll()
+        .where('seq', '>', last)
+        .where('expires_at', '>', deps.now().toISOString())
+        .orderBy('seq')
+        .limit(1000)
+        .execute();
+      for (const row of rows) {
+        last = Math.max(last, Number(row.seq));
+        const invalidation: Invalidation = {
+          tenantId: row.tenant_id,
+          kind: row.kind,
+          subject: row.subject,
+          notBefore: row.not_before,
+          expiresAt: row.expires_at,
+        };
+        for (const listener of listeners) listener(invalidation);
+      }
+      if (rows.length < 1000) return;
+    }
+  }
+
+  // One read at a time; a poll requested during a read waits for it and then reads again.
+  const poll = async (): Promise<void> => {
+    while (running) await running;
+    running = read().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    subscribe: (listener) => {
+      listeners.push(listener);
+    },
+    async start() {
+      await poll();
+      timer = setInterval(() => {
+        poll().catch(() => {
+          // The database is away: the next tick tries again; /readyz reports the outage.
+        });
+      }, deps.intervalMs);
+      timer.unref();
+    },
+    poll,
+    stop: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
