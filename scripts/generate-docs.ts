@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createDatabase } from '../src/db/index.ts';
+import { createDatabase, migrate } from '../src/db/index.ts';
 import { renderConfiguration, renderErrors, renderEvents } from '../src/docs/render-docs.ts';
 
 async function openApi(): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-docs-'));
   const { config } = loadConfig({ DATA_DIR: dataDir });
   const database = createDatabase({ url: '', dataDir, poolMax: 1, statementTimeoutMs: 1000 });
+  // The app reads its invalidation feed when ready, so the scratch database needs the schema.
+  await migrate(database);
   const app = await buildApp(config, {
     database,
     keyEncryptionKey: Buffer.alloc(32),

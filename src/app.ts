@@ -2,11 +2,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { authRoutes, createSubjectDirectory, registerAccessControl } from './auth/index.ts';
+import { authRoutes, oauthTokenRoutes, registerAccessControl, tokenManagementRoutes } from './auth/index.ts';
+import { clientRoutes } from './clients/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
 import type { Database } from './db/index.ts';
-import { createInvalidationFeed } from './events/index.ts';
+import { groupRoutes } from './groups/index.ts';
 import {
   amqpProbe,
   healthRoutes,
@@ -18,28 +19,12 @@ import {
   requestIdGenerator,
 } from './http/index.ts';
 import { validatorCompiler } from './http/validation.ts';
-import {
-  createTenantDirectory,
-  createTenantService,
-  registerTenantScope,
-  tenantRoutes,
-} from './tenants/index.ts';
-import {
-  createAccessTokens,
-  createKeyEncryption,
-  createSigningKeyStore,
-  discoveryRoutes,
-} from './tokens/index.ts';
-import {
-  accountRoutes,
-  createAccountService,
-  createPasswordHasher,
-  createSelfService,
-  createUserService,
-  meRoutes,
-  type PasswordHasher,
-  userRoutes,
-} from './users/index.ts';
+import { authzRoutes, policyRoutes } from './policies/index.ts';
+import { assignmentRoutes, roleRoutes } from './roles/index.ts';
+import { createServices } from './services.ts';
+import { registerTenantScope, tenantRoutes } from './tenants/index.ts';
+import { discoveryRoutes, sessionRoutes } from './tokens/index.ts';
+import { accountRoutes, meRoutes, type PasswordHasher, userinfoRoutes, userRoutes } from './users/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -92,38 +77,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     app.swagger(),
   );
 
-  const tenantDirectory = createTenantDirectory({ database });
-  const tenantService = createTenantService({ database, clock });
-  const hasher =
-    deps.hasher ??
-    createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    });
-  const encryption = createKeyEncryption(deps.keyEncryptionKey);
-  const keys = createSigningKeyStore({ database, encryption, clock });
-  const users = createUserService({ database, clock, hasher, encryption });
-  const accounts = createAccountService({
-    database,
-    clock,
-    hasher,
-    encryption,
-    users,
-    onBackgroundError: (error) => app.log.error({ err: error }, 'account email work failed'),
-  });
-  const tokens = createAccessTokens({ baseUrl, keys, tenants: tenantDirectory, clock });
-  const feed = createInvalidationFeed({
-    database,
-    intervalMs: config.INVALIDATION_POLL_MS,
-    now: () => clock.now(),
-  });
+  const services = createServices(config, { ...deps, clock, log: app.log });
+  const { feed, tokens, users, accounts, sessions } = services;
   app.addHook('onReady', () => feed.start());
   app.addHook('onClose', async () => feed.stop());
-  const subjects = createSubjectDirectory({ database });
-
-  registerTenantScope(app, tenantDirectory);
-  registerAccessControl(app, { tokens, subjects });
+  registerTenantScope(app, services.tenantDirectory);
+  registerAccessControl(app, {
+    database,
+    tokens,
+    revocations: services.revocations,
+    subjects: services.subjects,
+    authorizer: services.authorizer,
+    clientPermissions: services.clients.permissions,
+  });
 
   const probes: Record<string, Probe> = { database: () => database.ping() };
   if (config.REDIS_URL) {
@@ -134,16 +100,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (config.AMQP_URL) probes.rabbitmq = amqpProbe(config.AMQP_URL);
 
   await app.register(healthRoutes, { probes });
-  await app.register(tenantRoutes, { service: tenantService, directory: tenantDirectory });
-  await app.register(authRoutes, {
-    deps: { database, hasher, tokens, clock, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+  await app.register(tenantRoutes, { service: services.tenantService, directory: services.tenantDirectory });
+  await app.register(authRoutes, { deps: { database, hasher: services.hasher, sessions, clock }, sessions });
+  await app.register(oauthTokenRoutes, {
+    deps: { sessions, clients: services.clients, tokens, subjects: services.subjects },
   });
-  await app.register(discoveryRoutes, { keys });
+  await app.register(tokenManagementRoutes, { deps: { ...services, database, clock } });
+  await app.register(discoveryRoutes, { keys: services.keys, tokens });
+  await app.register(sessionRoutes, { sessions, userExists: services.userExists });
+  await app.register(clientRoutes, { clients: services.clients });
+  await app.register(groupRoutes, { service: services.groups });
   await app.register(userRoutes, { users });
-  await app.register(meRoutes, {
-    users,
-    self: createSelfService({ database, clock, hasher, encryption, users }),
-  });
+  await app.register(userinfoRoutes, { users });
+  await app.register(meRoutes, { users, self: services.self });
   await app.register(accountRoutes, { accounts });
+  await app.register(roleRoutes, { roles: services.roles });
+  await app.register(assignmentRoutes, { assignments: services.assignments });
+  await app.register(policyRoutes, { policies: services.policies, attachments: services.attachments });
+  await app.register(authzRoutes, { authorizer: services.authorizer, clock });
   return app;
 }

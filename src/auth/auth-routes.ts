@@ -1,34 +1,87 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ProblemSchema } from '../http/index.ts';
+import type { SessionService } from '../tokens/index.ts';
 import { LoginBody, TokenResponse } from './auth-schemas.ts';
-import { type LoginDeps, PASSWORD_LOGIN, runSteps } from './login-steps.ts';
+import { type LoginAttempt, type LoginDeps, PASSWORD_LOGIN, runSteps } from './login-steps.ts';
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps }> = async (app, { deps }) => {
+const tags = ['auth'];
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: SessionService }> = async (
+  app,
+  { deps, sessions },
+) => {
   app.post(
     '/t/:tenant/v1/auth/login',
     {
       config: { permission: 'public' },
       schema: {
-        tags: ['auth'],
+        tags,
         summary: 'Sign in with email and password',
         description:
-          'Returns an access token. Every failure answers the same problem (IAM_ERR_INVALID_CREDENTIALS).',
+          'Starts a session and returns an access token and a refresh token. Every failure answers the same problem (IAM_ERR_INVALID_CREDENTIALS) in similar time.',
         body: LoginBody,
         response: { 200: TokenResponse, 401: ProblemSchema, 422: ProblemSchema },
       },
     },
     async (request, reply) => {
-      const attempt = {
+      const attempt: LoginAttempt = {
         tenant: request.tenant!,
         settings: request.tenantSettings,
         email: request.body.email,
         password: request.body.password,
+        client: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
       };
-      const state: Parameters<typeof runSteps>[1] = attempt;
-      await runSteps(PASSWORD_LOGIN, state, deps);
+      await runSteps(PASSWORD_LOGIN, attempt, deps);
       // RFC 6749 §5.1: responses carrying tokens must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return state.result!;
+      return attempt.result!;
+    },
+  );
+
+  app.post(
+    '/t/:tenant/v1/auth/logout',
+    {
+      config: { permission: 'self:read' },
+      schema: {
+        tags,
+        security: [{ bearer: [] }],
+        summary: 'Sign out of this session',
+        description:
+          'Ends the session of the access token: its refresh token and every access token of the session stop working.',
+        response: { 204: Type.Null(), 401: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      await sessions.revokeSessions(auth.tenantId, auth.subject, {
+        ids: [auth.sessionId],
+        reason: 'logout',
+        actorId: auth.subject,
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/t/:tenant/v1/auth/logout-all',
+    {
+      config: { permission: 'self:read' },
+      schema: {
+        tags,
+        security: [{ bearer: [] }],
+        summary: 'Sign out everywhere',
+        description: 'Ends every session of the user, this one included.',
+        response: { 204: Type.Null(), 401: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      await sessions.revokeSessions(auth.tenantId, auth.subject, {
+        reason: 'logout_all',
+        actorId: auth.subject,
+      });
+      return reply.code(204).send(null);
     },
   );
 };

@@ -1,4 +1,6 @@
-export { registerAccessControl } from './access-control.ts';
+export { authorize, registerAccessControl, unauthenticated, verifyBearer } from './access-control.ts';
 export { authRoutes } from './auth-routes.ts';
 export type { LoginDeps } from './login-steps.ts';
+export { oauthTokenRoutes } from './oauth-routes.ts';
+export { tokenManagementRoutes } from './oauth-token-routes.ts';
 export { createSubjectDirectory, type SubjectDirectory } from './subject-directory.ts';

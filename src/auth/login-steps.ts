@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
+import { appendEvent } from '../events/index.ts';
 import { AppError, type RequestTenant } from '../http/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
-import type { AccessTokens } from '../tokens/index.ts';
+import type { ClientInfo, SessionService, TokenResponse } from '../tokens/index.ts';
 import {
   findUserByEmail,
   normalizeEmail,
@@ -15,9 +15,8 @@ import {
 export interface LoginDeps {
   database: Database;
   hasher: PasswordHasher;
-  tokens: AccessTokens;
+  sessions: SessionService;
   clock: Clock;
-  accessTokenTtlSeconds: number;
 }
 
 export interface LoginAttempt {
@@ -25,9 +24,10 @@ export interface LoginAttempt {
   settings: TenantSettings;
   email: string;
   password: string;
+  client: ClientInfo;
   user?: UserRow;
   newHash?: string;
-  result?: { access_token: string; token_type: 'Bearer'; expires_in: number };
+  result?: TokenResponse;
 }
 
 export type LoginStep = (attempt: LoginAttempt, deps: LoginDeps) => Promise<void>;
@@ -64,21 +64,19 @@ export const checkEmailVerified: LoginStep = async (attempt) => {
   if (attempt.settings.login.require_verified_email && !verified) throw badCredentials();
 };
 
-export const issueTokens: LoginStep = async (attempt, { database, tokens, clock, accessTokenTtlSeconds }) => {
+export const issueTokens: LoginStep = async (attempt, { database, sessions, clock }) => {
   const user = attempt.user;
   if (!user) throw badCredentials();
   const now = clock.now().toISOString();
   await database.withTenant(attempt.tenant.id, (trx) =>
     recordLogin(trx, attempt.tenant.id, user.id, now, attempt.newHash),
   );
-  const issued = await tokens.issue({
-    tenant: attempt.tenant,
-    userId: user.id,
-    sessionId: randomUUID(),
-    amr: ['pwd'],
-    ttlSeconds: accessTokenTtlSeconds,
-  });
-  attempt.result = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+  attempt.result = await sessions.start(
+    { ...attempt.tenant, settings: attempt.settings },
+    user.id,
+    ['pwd'],
+    attempt.client,
+  );
 };
 
 /** The password login, step by step; each step may refuse with a problem. */
@@ -90,10 +88,30 @@ export const PASSWORD_LOGIN: readonly LoginStep[] = [
   issueTokens,
 ];
 
+/**
+ * Runs the steps; a refused sign-in is recorded (`user.login_failed`) before the one generic problem
+ * goes back, on every path alike so the timing does not tell them apart.
+ */
 export async function runSteps(
   steps: readonly LoginStep[],
   attempt: LoginAttempt,
   deps: LoginDeps,
 ): Promise<void> {
-  for (const step of steps) await step(attempt, deps);
+  try {
+    for (const step of steps) await step(attempt, deps);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'IAM_ERR_INVALID_CREDENTIALS') {
+      const tenantId = attempt.tenant.id;
+      const payload = {
+        tenant_id: tenantId,
+        user_id: attempt.user?.id ?? null,
+        ip: attempt.client.ip,
+        user_agent: attempt.client.userAgent,
+      };
+      await deps.database.withTenant(tenantId, (trx) =>
+        appendEvent(trx, { type: 'user.login_failed', tenantId, payload }, deps.clock.now()),
+      );
+    }
+    throw error;
+  }
 }

@@ -1,57 +1,35 @@
-import { type Database, fromJson } from '../db/index.ts';
-import { SYSTEM_ROLES, type SystemRoleName } from '../roles/index.ts';
+import type { Database } from '../db/index.ts';
 
 export interface SubjectState {
   active: boolean;
-  roles: string[];
-  permissions: ReadonlySet<string>;
+  email: string | null;
 }
 
 export interface SubjectDirectory {
-  /** Whether the user may act, and what they may do; answers from memory when fresh. */
+  /** Whether the user exists and may act, and their address; answers from memory when fresh. */
   state(tenantId: string, userId: string): Promise<SubjectState>;
 }
 
-// A deactivation or role change elsewhere is seen by every process within this time.
+// A deactivation elsewhere is seen by every process within this time even without the feed (its
+// tokens are refused at once through the revocation set anyway).
 const FRESH_MS = 1000;
 const MAX_ENTRIES = 100_000;
-const GONE: SubjectState = { active: false, roles: [], permissions: new Set() };
+const GONE: SubjectState = { active: false, email: null };
 
 export function createSubjectDirectory(deps: { database: Database }): SubjectDirectory {
   const cache = new Map<string, { state: SubjectState; at: number }>();
 
-  async function load(tenantId: string, userId: string): Promise<SubjectState> {
-    return deps.database.withTenant(tenantId, async (trx) => {
+  const load = (tenantId: string, userId: string) =>
+    deps.database.withTenant(tenantId, async (trx) => {
       const user = await trx
         .selectFrom('users')
-        .select(['status'])
+        .select(['status', 'email'])
         .where('tenant_id', '=', tenantId)
         .where('id', '=', userId)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
-      if (!user) return GONE;
-      const roles = await trx
-        .selectFrom('user_roles')
-        .innerJoin('roles', (j) =>
-          j
-            .onRef('roles.tenant_id', '=', 'user_roles.tenant_id')
-            .onRef('roles.id', '=', 'user_roles.role_id'),
-        )
-        .select(['roles.name', 'roles.permissions', 'roles.system'])
-        .where('user_roles.tenant_id', '=', tenantId)
-        .where('user_roles.user_id', '=', userId)
-        .execute();
-      const permissions = new Set<string>();
-      for (const role of roles) {
-        // System roles take their permissions from code, so new releases extend them everywhere.
-        const granted = role.system
-          ? (SYSTEM_ROLES[role.name as SystemRoleName]?.permissions ?? [])
-          : fromJson<string[]>(role.permissions);
-        for (const p of granted) permissions.add(p);
-      }
-      return { active: user.status === 'active', roles: roles.map((r) => r.name), permissions };
+      return user ? { active: user.status === 'active', email: user.email } : GONE;
     });
-  }
 
   return {
     async state(tenantId, userId) {
@@ -66,11 +44,4 @@ export function createSubjectDirectory(deps: { database: Database }): SubjectDir
       return state;
     },
   };
-}
-
-/** True when a granted permission (possibly `resource:*` or `*`) covers the required one. */
-export function grants(permissions: ReadonlySet<string>, required: string): boolean {
-  if (permissions.has(required) || permissions.has('*')) return true;
-  const resource = required.slice(0, required.indexOf(':'));
-  return permissions.has(`${resource}:*`);
 }

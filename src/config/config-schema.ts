@@ -7,11 +7,8 @@ const Str = (def: string, description: string, extra: object = {}) =>
 const Int = (def: number, minimum: number, maximum: number, description: string) =>
   Type.Integer({ default: def, minimum, maximum, description });
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
-const OneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { default: def, description },
-  );
+const OneOf = <const T extends readonly string[]>(values: T, def: T[number], description: string) =>
+  Type.Enum(values, { default: def, description });
 
 const URL_OR_EMPTY = '^$|^[a-z][a-z0-9+.-]*://';
 
@@ -111,7 +108,6 @@ export const ConfigSchema = Type.Object(
       5000,
       'How often each process reads new revocations and authorization changes made by other processes.',
     ),
-    ACCESS_TOKEN_TTL_SECONDS: Int(600, 60, 86_400, 'Default access token lifetime for new tenants.'),
     ARGON2_MEMORY_KIB: Int(19_456, 8192, 1_048_576, 'argon2id memory cost in KiB (OWASP: 19 MiB).'),
     ARGON2_ITERATIONS: Int(2, 1, 20, 'argon2id time cost (OWASP: 2).'),
     ARGON2_PARALLELISM: Int(1, 1, 16, 'argon2id parallelism (OWASP: 1).'),

@@ -23,7 +23,7 @@ export interface LoadedConfig {
 
 const KEYS = Object.keys(ConfigSchema.properties);
 // Prefixes that mark a variable as meant for this service, so a typo is reported.
-const OWN_PREFIXES = ['GATEHOUSE_', 'DATABASE_', 'ARGON2_', 'ACCESS_TOKEN_'];
+const OWN_PREFIXES = ['GATEHOUSE_', 'DATABASE_', 'ARGON2_'];
 
 function readFile(path: string): Record<string, unknown> {
   const text = readFileSync(path, 'utf8');
@@ -55,9 +55,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     else if (OWN_PREFIXES.some((p) => key.startsWith(p))) warnings.push(`unknown configuration key: ${key}`);
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
-  const problems = [...Value.Errors(ConfigSchema, converted)]
-    .filter((e) => e.keyword !== 'anyOf' || !e.instancePath)
-    .map((e) => describe(e.instancePath, e.message, e.keyword, e.params));
+  const problems = [...Value.Errors(ConfigSchema, converted)].map((e) =>
+    describe(e.instancePath, e.message, e.keyword, e.params),
+  );
   if (problems.length > 0) throw new ConfigError(dedupe(problems), warnings);
   const config = converted as Config;
   const insecure = insecureDefaults(config);
@@ -72,9 +72,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
 function describe(pointer: string, message: string, keyword: string, params: unknown): string {
   const key = pointer.replace(/^\//, '');
-  if (keyword === 'const') {
-    const union = (ConfigSchema.properties as Record<string, { anyOf?: { const: string }[] }>)[key];
-    const allowed = union?.anyOf?.map((s) => s.const).join(', ');
+  if (keyword === 'enum') {
+    const allowed = (ConfigSchema.properties as unknown as Record<string, { enum?: string[] }>)[
+      key
+    ]?.enum?.join(', ');
     return `${key}: must be one of ${allowed}`;
   }
   if (keyword === 'additionalProperties') return `unknown key ${JSON.stringify(params)}`;

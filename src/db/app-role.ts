@@ -25,6 +25,7 @@ export async function grantAppRole(owner: Database, role: string): Promise<void>
     }
     await sql`GRANT USAGE ON SCHEMA public TO ${name}`.execute(conn);
     await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${name}`.execute(conn);
+    await sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${name}`.execute(conn);
     await sql`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${name}`.execute(conn);
   });
 }

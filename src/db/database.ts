@@ -15,6 +15,29 @@ import { openSqlite } from './sqlite-adapter.ts';
 
 export type Tx = Transaction<DB>;
 
+const commitHooks = new WeakMap<Tx, (() => Promise<void>)[]>();
+
+/**
+ * Runs `hook` once the transaction has committed (never if it rolls back), before the transaction
+ * helper returns: for work that must see the committed state, such as reading the invalidation feed.
+ */
+export function afterCommit(trx: Tx, hook: () => Promise<void>): void {
+  const hooks = commitHooks.get(trx);
+  if (hooks) hooks.push(hook);
+  else commitHooks.set(trx, [hook]);
+}
+
+async function runTransaction<T>(db: KyselyType<DB>, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  let hooks: (() => Promise<void>)[] = [];
+  const result = await db.transaction().execute(async (trx) => {
+    const value = await fn(trx);
+    hooks = commitHooks.get(trx) ?? [];
+    return value;
+  });
+  for (const hook of hooks) await hook();
+  return result;
+}
+
 export interface DatabaseOptions {
   /** `postgres://…`, or empty for the embedded SQLite file `<dataDir>/gatehouse.db`. */
   url: string;
@@ -78,9 +101,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   return {
     dialect,
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => runTransaction(db, fn),
     withTenant: (tenantId, fn) =>
-      db.transaction().execute(async (trx) => {
+      runTransaction(db, async (trx) => {
         if (dialect === 'postgres')
           await sql`SELECT set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
         return fn(trx);

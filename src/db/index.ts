@@ -1,5 +1,12 @@
 export { bypassesRowSecurity, grantAppRole } from './app-role.ts';
-export { createDatabase, type Database, type DatabaseOptions, sqlitePath, type Tx } from './database.ts';
+export {
+  afterCommit,
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  sqlitePath,
+  type Tx,
+} from './database.ts';
 export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
 export type { Dialect } from './migrations/index.ts';

@@ -13,8 +13,7 @@ export function renderConfiguration(): string {
     '',
     'Every key is read from the environment variable of the same name, or from the JSON or YAML file named by',
     '`CONFIG_FILE` (environment variables win). Values are validated once at start; an invalid value stops the',
-    'process with exit code 1 and a message listing every offending key. Unknown `GATEHOUSE_*`, `DATABASE_*`,',
-    '`ARGON2_*` and `ACCESS_TOKEN_*` variables and unknown file keys are reported as warnings.',
+    'process with exit code 1 and a message listing every offending key. Unknown `GATEHOUSE_*`, `DATABASE_*` and `ARGON2_*` variables and unknown file keys are reported as warnings.',
     '',
     'With `NODE_ENV=production` the process refuses to start while `KEY_ENCRYPTION_SECRET` or `SMTP_URL` is empty',
     '(the generated development secret and the file mailer).',
@@ -24,9 +23,7 @@ export function renderConfiguration(): string {
   ];
   const properties = ConfigSchema.properties as unknown as Record<string, Record<string, unknown>>;
   for (const [key, schema] of Object.entries(properties)) {
-    const values = Array.isArray(schema.anyOf)
-      ? (schema.anyOf as { const: string }[]).map((s) => s.const).join(' \\| ')
-      : undefined;
+    const values = Array.isArray(schema.enum) ? (schema.enum as string[]).join(' \\| ') : undefined;
     const type = values ?? String(schema.type);
     const range = schema.minimum !== undefined ? ` (${schema.minimum}–${schema.maximum})` : '';
     const def = JSON.stringify(schema.default);

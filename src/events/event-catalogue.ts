@@ -309,6 +309,114 @@ export const EVENT_CATALOGUE = {
       permission: 'Permission used.',
     },
   },
+  'user.logged_in': {
+    version: 1,
+    description: 'A user signed in; a session started.',
+    producer: 'auth',
+    payload: {
+      tenant_id: 'Tenant id.',
+      user_id: 'User id.',
+      session_id: 'Session id.',
+      amr: 'Authentication methods.',
+      ip: 'Client IP.',
+      user_agent: 'User agent.',
+    },
+  },
+  'user.login_failed': {
+    version: 1,
+    description: 'A sign-in failed (unknown account, wrong password, inactive or unverified account).',
+    producer: 'auth',
+    payload: {
+      tenant_id: 'Tenant id.',
+      user_id: 'User id when the account exists, else null.',
+      ip: 'Client IP.',
+      user_agent: 'User agent.',
+    },
+  },
+  'session.revoked': {
+    version: 1,
+    description:
+      'Sessions ended: logout, logout everywhere, revocation by the user or an administrator, password change, token reuse.',
+    producer: 'tokens',
+    payload: {
+      tenant_id: 'Tenant id.',
+      user_id: 'User id.',
+      session_ids: 'Ids of the sessions ended.',
+      reason: 'Why.',
+      actor_id: 'Who acted, or null.',
+    },
+  },
+  'token.revoked': {
+    version: 1,
+    description: 'A token was revoked through the revocation endpoint (RFC 7009).',
+    producer: 'tokens',
+    payload: {
+      tenant_id: 'Tenant id.',
+      token_type: '`access_token` or `refresh_token`.',
+      jti: 'Access token id, when it was one.',
+      session_id: 'Session, when known.',
+      client_id: 'Revoking client, or null.',
+    },
+  },
+  'token.reuse_detected': {
+    version: 1,
+    description: 'A refresh token was presented again after it had been used: the whole session was revoked.',
+    producer: 'tokens',
+    payload: {
+      tenant_id: 'Tenant id.',
+      user_id: 'User id.',
+      session_id: 'The revoked session.',
+      ip: 'Client IP.',
+    },
+  },
+  'client.created': {
+    version: 1,
+    description: 'A service client was created.',
+    producer: 'clients',
+    payload: {
+      tenant_id: 'Tenant id.',
+      client_id: 'Client id.',
+      name: 'Client name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'client.updated': {
+    version: 1,
+    description: "A service client's name, grants, permissions or status changed.",
+    producer: 'clients',
+    payload: {
+      tenant_id: 'Tenant id.',
+      client_id: 'Client id.',
+      name: 'Client name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'client.deleted': {
+    version: 1,
+    description: 'A service client was deleted; its tokens stop working.',
+    producer: 'clients',
+    payload: {
+      tenant_id: 'Tenant id.',
+      client_id: 'Client id.',
+      name: 'Client name.',
+      actor_id: 'Acting user id.',
+    },
+  },
+  'client.secret_rotated': {
+    version: 1,
+    description:
+      'A service client got a new secret; the previous one keeps working until `previous_expires_at`.',
+    producer: 'clients',
+    payload: {
+      ...{
+        tenant_id: 'Tenant id.',
+        client_id: 'Client id.',
+        name: 'Client name.',
+        actor_id: 'Acting user id.',
+      },
+      previous_expires_at: 'When the previous secret stops working.',
+    },
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -1,4 +1,8 @@
-import type { Database, Tx } from '../db/index.ts';
+import { afterCommit, type Database, type Tx } from '../db/index.ts';
+
+// The feeds of this process: after a local commit each reads at once, so this process never
+// serves one more request under the old state.
+const localFeeds = new Set<() => Promise<void>>();
 
 export type InvalidationKind = 'session' | 'token' | 'user' | 'tenant' | 'authz';
 
@@ -31,6 +35,10 @@ export async function recordInvalidation(trx: Tx, invalidation: Invalidation, no
       created_at: now.toISOString(),
     })
     .execute();
+  afterCommit(trx, async () => {
+    // A failed read is caught up by the periodic poll; the change itself has committed.
+    await Promise.all([...localFeeds].map((poll) => poll().catch(() => {})));
+  });
 }
 
 export interface InvalidationFeed {
@@ -96,6 +104,7 @@ export function createInvalidationFeed(deps: {
       listeners.push(listener);
     },
     async start() {
+      localFeeds.add(poll);
       await poll();
       timer = setInterval(() => {
         poll().catch(() => {
@@ -106,6 +115,7 @@ export function createInvalidationFeed(deps: {
     },
     poll,
     stop: () => {
+      localFeeds.delete(poll);
       if (timer) clearInterval(timer);
     },
   };

@@ -2,6 +2,7 @@ export { AppError, type FieldError, UnavailableError, ValidationError } from './
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorEntry } from './error-catalogue.ts';
 export { registerErrorHandling, sendProblem } from './error-handler.ts';
 export { loggerOptions, redactUrl } from './logger.ts';
+export { OAuthError } from './oauth-error.ts';
 export {
   type CursorKey,
   DEFAULT_PAGE_SIZE,

@@ -7,17 +7,20 @@ export interface RequestTenant {
   displayName: string;
 }
 
-/** The authenticated caller, from a verified access token. */
+/** The authenticated caller, from a verified access token: a user (with a session) or a service client. */
 export interface Principal {
-  kind: 'user';
+  kind: 'user' | 'client';
   tenantId: string;
   tenantSlug: string;
-  /** User id (`sub`). */
+  /** User id, or the client's `client_id` (`sub`). */
   subject: string;
+  /** The session (`sid`) of a user token; empty for client tokens. */
   sessionId: string;
   tokenId: string;
   /** Authentication methods (`amr`, RFC 8176). */
   amr: readonly string[];
+  /** `iat` and `exp`, in seconds. */
+  issuedAt: number;
   expiresAt: number;
 }
 

@@ -1,3 +1,40 @@
-export { isPermission, PERMISSIONS, type Permission, PLATFORM_PERMISSIONS } from './permission-catalogue.ts';
-export { assignRole, userRoleNames } from './role-assignments.ts';
+export { assignmentRoutes } from './assignment-routes.ts';
+export {
+  type AssignmentService,
+  createAssignmentService,
+  type EffectivePermission,
+  effectivePermissions,
+  type PermissionSource,
+} from './assignment-service.ts';
+export { applyLocally, type ChangeFeed, EVERYONE, recordAuthzChange } from './authz-changes.ts';
+export { createdCursor, idCursor, numberCursor } from './cursors.ts';
+export {
+  grants,
+  isPermission,
+  PERMISSIONS,
+  type Permission,
+  PLATFORM_PERMISSIONS,
+} from './permission-catalogue.ts';
+export {
+  assignRole,
+  type GroupRef,
+  type HeldRole,
+  type SubjectRoles,
+  subjectRoles,
+  userRoleNames,
+} from './role-assignments.ts';
+export { covers, expand, grantedBy, isGrantable } from './role-permissions.ts';
+export type { Role } from './role-repository.ts';
+export { roleRoutes } from './role-routes.ts';
+export { createRoleService, type RoleService } from './role-service.ts';
+export {
+  canonicalId,
+  groupNotFound,
+  type LockOption,
+  requireGroup,
+  requireRole,
+  requireUser,
+  roleNotFound,
+  userNotFound,
+} from './role-targets.ts';
 export { createSystemRoles, SYSTEM_ROLES, type SystemRoleName } from './system-roles.ts';

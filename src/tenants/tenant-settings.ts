@@ -54,6 +54,29 @@ export const TenantSettingsSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    tokens: Type.Object(
+      {
+        access_token_ttl_seconds: Type.Integer({
+          default: 600,
+          minimum: 60,
+          maximum: 86400,
+          description: 'Access token lifetime.',
+        }),
+        refresh_idle_ttl_seconds: Type.Integer({
+          default: 1_209_600,
+          minimum: 300,
+          maximum: 31_536_000,
+          description: 'A session unused this long ends (refresh token idle lifetime).',
+        }),
+        refresh_absolute_ttl_seconds: Type.Integer({
+          default: 2_592_000,
+          minimum: 300,
+          maximum: 31_536_000,
+          description: 'A session ends this long after sign-in, however active.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     links: Type.Object(
       {
         verify_email_ttl_minutes: Type.Integer({ default: 1440, minimum: 5, maximum: 43200 }),

@@ -10,7 +10,7 @@ import { findUserByEmail, findUserById, insertUser, updateUser } from './user-re
 import type { RegisterBody } from './user-schemas.ts';
 import type { TenantContext, UserService, UserServiceDeps } from './user-service.ts';
 
-export interface AccountServiceDeps extends UserServiceDeps {
+export interface AccountServiceDeps extends Omit<UserServiceDeps, 'endSessions'> {
   users: UserService;
   /** Where failures of work done after answering are reported. */
   onBackgroundError: (error: unknown) => void;

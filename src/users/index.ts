@@ -15,3 +15,4 @@ export {
 } from './user-repository.ts';
 export { userRoutes } from './user-routes.ts';
 export { createUserService, type UserService } from './user-service.ts';
+export { userinfoRoutes } from './userinfo-routes.ts';

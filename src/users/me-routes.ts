@@ -72,6 +72,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: Sel
       await self.changePassword(
         tenantOf(request),
         request.auth!.subject,
+        request.auth!.sessionId,
         request.body.current_password,
         request.body.new_password,
       );

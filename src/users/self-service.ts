@@ -4,7 +4,7 @@ import { findUserById } from './user-repository.ts';
 import type { TenantContext, UserService, UserServiceDeps } from './user-service.ts';
 
 /** What signed-in users do to their own account; sensitive changes need the current password. */
-export function createSelfService(deps: UserServiceDeps & { users: UserService }) {
+export function createSelfService(deps: Omit<UserServiceDeps, 'endSessions'> & { users: UserService }) {
   const { database, hasher, users } = deps;
 
   async function confirmPassword(tenantId: string, userId: string, password: string) {
@@ -15,9 +15,11 @@ export function createSelfService(deps: UserServiceDeps & { users: UserService }
   }
 
   return {
+    /** Needs the current password; the user's other sessions end, the one making the change stays. */
     async changePassword(
       tenant: TenantContext,
       userId: string,
+      sessionId: string,
       current: string,
       next: string,
     ): Promise<void> {
@@ -27,7 +29,7 @@ export function createSelfService(deps: UserServiceDeps & { users: UserService }
       await database.withTenant(tenant.id, async (trx) => {
         const fresh = await findUserById(trx, tenant.id, userId);
         if (!fresh) throw new AppError('IAM_ERR_USER_NOT_FOUND', 'No such user.');
-        await users.setPassword(trx, tenant.id, fresh, hash, 'change', userId);
+        await users.setPassword(trx, tenant.id, fresh, hash, 'change', userId, sessionId);
       });
     },
 

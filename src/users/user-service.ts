@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import { type Database, isUniqueViolation, isUuid, type Tx, uuidv7 } from '../db/index.ts';
-import { appendEvent } from '../events/index.ts';
+import { appendEvent, recordInvalidation } from '../events/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
+import { recordAuthzChange } from '../roles/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import { cleanEmail, normalizeEmail } from './email.ts';
@@ -27,6 +28,13 @@ export interface UserServiceDeps {
   clock: Clock;
   hasher: PasswordHasher;
   encryption: KeyEncryption;
+  /** Ends a user's sessions inside the caller's transaction (all, or all but `keep`). */
+  endSessions(
+    trx: Tx,
+    tenantId: string,
+    userId: string,
+    options: { keep?: string; reason: string; actorId: string | null },
+  ): Promise<unknown>;
 }
 
 export interface TenantContext {
@@ -137,6 +145,17 @@ export function createUserService(deps: UserServiceDeps) {
     }
   }
 
+  /** Refuses every token the user holds, on every process, from the commit on. */
+  async function cutOffTokens(trx: Tx, tenantId: string, userId: string, now: Date) {
+    const expiresAt = new Date(now.getTime() + 86_400_000).toISOString();
+    await recordInvalidation(
+      trx,
+      { tenantId, kind: 'user', subject: userId, notBefore: now.toISOString(), expiresAt },
+      now,
+    );
+    await deps.endSessions(trx, tenantId, userId, { reason: 'account_disabled', actorId: null });
+  }
+
   async function setStatus(
     tenantId: string,
     id: string,
@@ -150,9 +169,13 @@ export function createUserService(deps: UserServiceDeps) {
       if (row.status === status) return row;
       await updateUser(trx, tenantId, id, row.version, { status, status_reason: reason }, now.toISOString());
       const payload = { tenant_id: tenantId, user_id: id, email: row.email, actor_id: actorId };
-      if (status === 'deactivated')
+      if (status === 'deactivated') {
+        await cutOffTokens(trx, tenantId, id, now);
         await appendEvent(trx, { type: 'user.deactivated', tenantId, payload: { ...payload, reason } }, now);
-      else await appendEvent(trx, { type: 'user.activated', tenantId, payload }, now);
+      } else {
+        // Decisions cached while the user was inactive denied everything: drop them.
+        await recordAuthzChange(trx, { type: 'user.activated', tenantId, payload }, id, now);
+      }
       return load(trx, tenantId, id);
     });
   }
@@ -252,6 +275,7 @@ export function createUserService(deps: UserServiceDeps) {
           { deleted_at: now.toISOString() },
           now.toISOString(),
         );
+        await cutOffTokens(trx, tenantId, id, now);
         await appendEvent(
           trx,
           {
@@ -275,13 +299,14 @@ export function createUserService(deps: UserServiceDeps) {
           if (now.getTime() > deadline)
             throw new AppError('IAM_ERR_RESTORE_EXPIRED', 'The retention period has passed.');
           await updateUser(trx, tenant.id, id, row.version, { deleted_at: null }, now.toISOString());
-          await appendEvent(
+          await recordAuthzChange(
             trx,
             {
               type: 'user.restored',
               tenantId: tenant.id,
               payload: { tenant_id: tenant.id, user_id: id, email: row.email, actor_id: actorId },
             },
+            id,
             now,
           );
           return load(trx, tenant.id, id);
@@ -303,12 +328,19 @@ export function createUserService(deps: UserServiceDeps) {
       hash: string,
       reason: 'change' | 'reset' | 'invitation',
       actorId: string | null,
+      keepSession?: string,
     ) {
       const now = clock.now();
       const changes: UserChanges = { password_hash: hash, password_changed_at: now.toISOString() };
       // Following an emailed link proves the address, as verification would.
       if (reason !== 'change') changes.email_verified = true;
       await updateUser(trx, tenantId, row.id, row.version, changes, now.toISOString());
+      // Whoever knew the old password loses every session; a change by the user keeps theirs.
+      await deps.endSessions(trx, tenantId, row.id, {
+        ...(keepSession ? { keep: keepSession } : {}),
+        reason: 'password_changed',
+        actorId,
+      });
       await appendEvent(
         trx,
         {

@@ -1,0 +1,120 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { createSubjectDirectory } from './auth/index.ts';
+import { createClientService, createSecretHasher } from './clients/index.ts';
+import type { Clock } from './clock.ts';
+import { type Config, publicUrl } from './config/index.ts';
+import { type Database, isUuid } from './db/index.ts';
+import { createInvalidationFeed } from './events/index.ts';
+import { createGroupService } from './groups/index.ts';
+import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
+import { createAssignmentService, createRoleService } from './roles/index.ts';
+import { createTenantDirectory, createTenantService } from './tenants/index.ts';
+import {
+  createAccessTokens,
+  createKeyEncryption,
+  createRevocationSet,
+  createSessionService,
+  createSigningKeyStore,
+} from './tokens/index.ts';
+import {
+  createAccountService,
+  createPasswordHasher,
+  createSelfService,
+  createUserService,
+  findUserById,
+  type PasswordHasher,
+} from './users/index.ts';
+
+/**
+ * The composition root: every service built once from configuration and the outside systems, wired
+ * to each other here and nowhere else.
+ */
+export function createServices(
+  config: Config,
+  deps: {
+    database: Database;
+    keyEncryptionKey: Buffer;
+    clock: Clock;
+    hasher?: PasswordHasher;
+    log: FastifyBaseLogger;
+  },
+) {
+  const { database, clock } = deps;
+  const tenantDirectory = createTenantDirectory({ database });
+  const tenantService = createTenantService({ database, clock });
+  const hasher =
+    deps.hasher ??
+    createPasswordHasher({
+      memoryCost: config.ARGON2_MEMORY_KIB,
+      timeCost: config.ARGON2_ITERATIONS,
+      parallelism: config.ARGON2_PARALLELISM,
+    });
+  const encryption = createKeyEncryption(deps.keyEncryptionKey);
+  const keys = createSigningKeyStore({ database, encryption, clock });
+  const tokens = createAccessTokens({ baseUrl: publicUrl(config), keys, tenants: tenantDirectory, clock });
+  const feed = createInvalidationFeed({
+    database,
+    intervalMs: config.INVALIDATION_POLL_MS,
+    now: () => clock.now(),
+  });
+  const revocations = createRevocationSet(feed, () => clock.now().getTime());
+  const sessions = createSessionService({ database, clock, tokens, feed });
+  const subjects = createSubjectDirectory({ database });
+  const clients = createClientService({
+    database,
+    clock,
+    secrets: createSecretHasher(deps.keyEncryptionKey),
+  });
+  const users = createUserService({
+    database,
+    clock,
+    hasher,
+    encryption,
+    endSessions: (trx, tenantId, userId, options) =>
+      sessions.revokeSessions(tenantId, userId, { ...options, trx }),
+  });
+  const accounts = createAccountService({
+    database,
+    clock,
+    hasher,
+    encryption,
+    users,
+    onBackgroundError: (error) => deps.log.error({ err: error }, 'account email work failed'),
+  });
+  const self = createSelfService({ database, clock, hasher, encryption, users });
+  const groups = createGroupService({ database, clock });
+  const authorizer = createAuthorizer({ database, feed });
+  const authzDeps = { database, clock, feed };
+  const roles = createRoleService(authzDeps);
+  const assignments = createAssignmentService(authzDeps);
+  const policies = createPolicyService(authzDeps);
+  const attachments = createAttachmentService(authzDeps);
+  const userExists = async (tenantId: string, userId: string) =>
+    isUuid(userId) &&
+    (await database.withTenant(tenantId, (trx) => findUserById(trx, tenantId, userId))) !== undefined;
+  return {
+    tenantDirectory,
+    tenantService,
+    hasher,
+    encryption,
+    keys,
+    tokens,
+    feed,
+    revocations,
+    sessions,
+    subjects,
+    clients,
+    users,
+    accounts,
+    self,
+    userExists,
+    groups,
+    authorizer,
+    roles,
+    assignments,
+    policies,
+    attachments,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

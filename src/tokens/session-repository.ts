@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { type DB, type Tx, toJson } from '../db/index.ts';
+
+export type SessionRow = DB['sessions'];
+
+/** The earlier of two ISO 8601 UTC instants (they compare as text). */
+export const earlier = (a: string, b: string) => (a < b ? a : b);
+
+/** When a session ends unless used again: its idle deadline or its absolute one, whichever is first. */
+export const sessionEnd = (s: Pick<SessionRow, 'idle_expires_at' | 'expires_at'>) =>
+  earlier(s.idle_expires_at, s.expires_at);
+
+/** Refresh tokens carry 256 random bits, so SHA-256 is enough to store them safely. */
+export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function insertSession(trx: Tx, row: SessionRow): Promise<void> {
+  await trx
+    .insertInto('sessions')
+    .values({ ...row, amr: toJson(row.amr) })
+    .execute();
+}
+
+export async function insertRefreshToken(
+  trx: Tx,
+  tenantId: string,
+  sessionId: string,
+  token: string,
+  now: string,
+): Promise<void> {
+  await trx
+    .insertInto('refresh_tokens')
+    .values({
+      tenant_id: tenantId,
+      token_hash: hashRefreshToken(token),
+      session_id: sessionId,
+      created_at: now,
+      used_at: null,
+    })
+    .execute();
+}
+
+export async function findRefreshToken(trx: Tx, tenantId: string, token: string) {
+  return trx
+    .selectFrom('refresh_tokens')
+    .innerJoin('sessions', (j) =>
+      j
+        .onRef('sessions.tenant_id', '=', 'refresh_tokens.tenant_id')
+        .onRef('sessions.id', '=', 'refresh_tokens.session_id'),
+    )
+    .select([
+      'refresh_tokens.token_hash',
+      'refresh_tokens.used_at',
+      'sessions.id as session_id',
+      'sessions.user_id',
+      'sessions.amr',
+      'sessions.revoked_at',
+      'sessions.idle_expires_at',
+      'sessions.expires_at',
+    ])
+    .where('refresh_tokens.tenant_id', '=', tenantId)
+    .where('refresh_tokens.token_hash', '=', hashRefreshToken(token))
+    .executeTakeFirst();
+}
+
+/** Spends a refresh token; false when it was already spent (a concurrent or replayed use). */
+export async function spendRefreshToken(
+  trx: Tx,
+  tenantId: string,
+  tokenHash: string,
+  now: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('refresh_tokens')
+    .set({ used_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function touchSession(
+  trx: Tx,
+  tenantId: string,
+  sessionId: string,
+  now: string,
+  idleExpiresAt: string,
+): Promise<void> {
+  await trx
+    .updateTable('sessions')
+    .set({ last_used_at: now, idle_expires_at: idleExpiresAt })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+/** Live sessions of a user (not revoked, not expired), newest first. */
+export async function listLiveSessions(
+  trx: Tx,
+  tenantId: string,
+  userId: string,
+  now: string,
+): Promise<SessionRow[]> {
+  return trx
+    .selectFrom('sessions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where('idle_expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** Marks sessions revoked and returns the ids that were live. */
+export async function markRevoked(
+  trx: Tx,
+  tenantId: string,
+  sessionIds: string[],
+  reason: string,
+  now: string,
+): Promise<string[]> {
+  if (sessionIds.length === 0) return [];
+  const rows = await trx
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', sessionIds)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
