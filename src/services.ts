@@ -58,7 +58,7 @@ export function createServices(
     now: () => clock.now(),
   });
   const revocations = createRevocationSet(feed, () => clock.now().getTime());
-  const sessions = createSessionService({ database, clock, tokens, feed });
+  const sessions = createSessionService({ database, clock, tokens });
   const subjects = createSubjectDirectory({ database });
   const clients = createClientService({
     database,
@@ -84,7 +84,7 @@ export function createServices(
   const self = createSelfService({ database, clock, hasher, encryption, users });
   const groups = createGroupService({ database, clock });
   const authorizer = createAuthorizer({ database, feed });
-  const authzDeps = { database, clock, feed };
+  const authzDeps = { database, clock };
   const roles = createRoleService(authzDeps);
   const assignments = createAssignmentService(authzDeps);
   const policies = createPolicyService(authzDeps);

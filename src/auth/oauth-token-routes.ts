@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { ClientService } from '../clients/index.ts';
 import type { Clock } from '../clock.ts';
 import { type Database, fromJson } from '../db/index.ts';
-import { appendEvent, type InvalidationFeed, recordInvalidation } from '../events/index.ts';
+import { appendEvent, recordInvalidation } from '../events/index.ts';
 import { OAuthError, type Principal } from '../http/index.ts';
 import type { Authorizer } from '../policies/index.ts';
 import { grants } from '../roles/index.ts';
@@ -48,7 +48,6 @@ const Introspection = Type.Object(
 export interface TokenManagementDeps {
   database: Database;
   clock: Clock;
-  feed: InvalidationFeed;
   tokens: AccessTokens;
   revocations: RevocationSet;
   sessions: SessionService;
@@ -118,7 +117,6 @@ export const tokenManagementRoutes: FastifyPluginAsyncTypebox<{ deps: TokenManag
             };
             await appendEvent(trx, { type: 'token.revoked', tenantId, payload }, now);
           });
-          await deps.feed.poll();
         }
       } else {
         await deps.sessions.revokeByRefreshToken(tenantId, token, client?.client_id ?? null);

@@ -2,8 +2,6 @@ import type { Clock } from '../clock.ts';
 import type { Database, Tx } from '../db/index.ts';
 import { AppError } from '../http/index.ts';
 import {
-  applyLocally,
-  type ChangeFeed,
   canonicalId,
   EVERYONE,
   groupNotFound,
@@ -53,12 +51,8 @@ function requireTarget(trx: Tx, tenantId: string, type: TargetType, raw: string,
 
 const targetNotFound = { role: roleNotFound, group: groupNotFound, user: userNotFound };
 
-export function createAttachmentService(deps: {
-  database: Database;
-  clock: Clock;
-  feed?: ChangeFeed;
-}): AttachmentService {
-  const { database, clock, feed } = deps;
+export function createAttachmentService(deps: { database: Database; clock: Clock }): AttachmentService {
+  const { database, clock } = deps;
   const forUpdate = database.dialect === 'postgres';
 
   async function record(
@@ -89,7 +83,7 @@ export function createAttachmentService(deps: {
   return {
     async attach(tenantId, policyId, type, targetId, actorId) {
       const now = clock.now();
-      const changed = await database.withTenant(tenantId, async (trx) => {
+      await database.withTenant(tenantId, async (trx) => {
         // Both rows stay locked (PostgreSQL) until commit: a concurrent delete of either waits, and
         // two attachments racing for a target's last slot take turns.
         const policy = await requirePolicy(trx, tenantId, policyId, { forUpdate });
@@ -106,7 +100,6 @@ export function createAttachmentService(deps: {
         await record(trx, 'policy.attached', tenantId, policy.id, { type, id: target.id }, actorId, now);
         return true;
       });
-      if (changed) await applyLocally(feed);
     },
 
     async detach(tenantId, policyId, type, targetId, actorId) {
@@ -123,7 +116,6 @@ export function createAttachmentService(deps: {
         await requireTarget(trx, tenantId, type, id);
         throw policyNotFound(`The policy is not attached to this ${type}.`);
       });
-      await applyLocally(feed);
     },
   };
 }

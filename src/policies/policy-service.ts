@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
-import { applyLocally, type ChangeFeed, canonicalId, EVERYONE, recordAuthzChange } from '../roles/index.ts';
+import { canonicalId, EVERYONE, recordAuthzChange } from '../roles/index.ts';
 import { assertValidDocument, MAX_POLICIES_PER_TENANT } from './policy-document.ts';
 import {
   countPolicies,
@@ -60,12 +60,8 @@ export async function requirePolicy(
   return policy;
 }
 
-export function createPolicyService(deps: {
-  database: Database;
-  clock: Clock;
-  feed?: ChangeFeed;
-}): PolicyService {
-  const { database, clock, feed } = deps;
+export function createPolicyService(deps: { database: Database; clock: Clock }): PolicyService {
+  const { database, clock } = deps;
   const forUpdate = database.dialect === 'postgres';
   const payloadOf = (tenantId: string, policy: Policy, actorId: string) => ({
     tenant_id: tenantId,
@@ -157,7 +153,6 @@ export function createPolicyService(deps: {
         );
         return { policy: next, changed: true };
       });
-      if (updated.changed) await applyLocally(feed);
       return updated.policy;
     },
 
@@ -169,7 +164,6 @@ export function createPolicyService(deps: {
         const { version: _version, ...payload } = payloadOf(tenantId, policy, actorId);
         await recordAuthzChange(trx, { type: 'policy.deleted', tenantId, payload }, EVERYONE, now);
       });
-      await applyLocally(feed);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Database, Tx } from '../db/index.ts';
-import { applyLocally, type ChangeFeed, EVERYONE, recordAuthzChange } from './authz-changes.ts';
+import { EVERYONE, recordAuthzChange } from './authz-changes.ts';
 import { PERMISSIONS, type Permission } from './permission-catalogue.ts';
 import {
   addGroupRole,
@@ -67,12 +67,8 @@ export function effectivePermissions(held: readonly HeldRole[]): EffectivePermis
     .map((permission) => ({ permission, sources: found.get(permission) ?? [] }));
 }
 
-export function createAssignmentService(deps: {
-  database: Database;
-  clock: Clock;
-  feed?: ChangeFeed;
-}): AssignmentService {
-  const { database, clock, feed } = deps;
+export function createAssignmentService(deps: { database: Database; clock: Clock }): AssignmentService {
+  const { database, clock } = deps;
   const forUpdate = database.dialect === 'postgres';
 
   async function apply(
@@ -84,7 +80,7 @@ export function createAssignmentService(deps: {
     assign: boolean,
   ): Promise<void> {
     const now = clock.now();
-    const changed = await database.withTenant(tenantId, async (trx: Tx) => {
+    await database.withTenant(tenantId, async (trx: Tx) => {
       // The target first: it is the resource the path names; both rows stay locked until commit.
       const holder =
         target === 'user'
@@ -120,7 +116,6 @@ export function createAssignmentService(deps: {
       );
       return true;
     });
-    if (changed) await applyLocally(feed);
   }
 
   return {

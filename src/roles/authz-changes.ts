@@ -32,17 +32,3 @@ export async function recordAuthzChange(
     now,
   );
 }
-
-/** After a local commit: this process reads its own change at once instead of on the next tick. */
-export interface ChangeFeed {
-  poll(): Promise<void>;
-}
-
-/** Polls the feed after a committed change; a failed read is retried by the feed's own timer. */
-export async function applyLocally(feed: ChangeFeed | undefined): Promise<void> {
-  try {
-    await feed?.poll();
-  } catch {
-    // The change is committed; the periodic poll picks it up as soon as the database answers.
-  }
-}

@@ -6,7 +6,7 @@ export {
   effectivePermissions,
   type PermissionSource,
 } from './assignment-service.ts';
-export { applyLocally, type ChangeFeed, EVERYONE, recordAuthzChange } from './authz-changes.ts';
+export { EVERYONE, recordAuthzChange } from './authz-changes.ts';
 export { createdCursor, idCursor, numberCursor } from './cursors.ts';
 export {
   grants,

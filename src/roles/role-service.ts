@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type CursorKey, ValidationError } from '../http/index.ts';
-import { applyLocally, type ChangeFeed, EVERYONE, recordAuthzChange } from './authz-changes.ts';
+import { EVERYONE, recordAuthzChange } from './authz-changes.ts';
 import { permissionErrors } from './role-permissions.ts';
 import { deleteRole, insertRole, listRoles, type Role, updateRole } from './role-repository.ts';
 import type { CreateRoleBody, UpdateRoleBody } from './role-schemas.ts';
@@ -22,7 +22,6 @@ export interface RoleServiceDeps {
   database: Database;
   clock: Clock;
   /** Polled after each committed change, so this process decides with it at once. */
-  feed?: ChangeFeed;
 }
 
 function assertGrantable(permissions: readonly string[] | undefined): void {
@@ -42,7 +41,7 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((value, index) => value === b[index]);
 
 export function createRoleService(deps: RoleServiceDeps): RoleService {
-  const { database, clock, feed } = deps;
+  const { database, clock } = deps;
   const forUpdate = database.dialect === 'postgres';
   const payloadOf = (tenantId: string, role: Role, actorId: string) => ({
     tenant_id: tenantId,
@@ -53,7 +52,6 @@ export function createRoleService(deps: RoleServiceDeps): RoleService {
 
   async function change<T>(tenantId: string, fn: (trx: Tx) => Promise<T>): Promise<T> {
     const result = await database.withTenant(tenantId, fn);
-    await applyLocally(feed);
     return result;
   }
 

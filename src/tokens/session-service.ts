@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { type Database, fromJson, type Tx, uuidv7 } from '../db/index.ts';
-import { appendEvent, type InvalidationFeed, recordInvalidation } from '../events/index.ts';
+import { appendEvent, recordInvalidation } from '../events/index.ts';
 import { OAuthError } from '../http/index.ts';
 import type { Tenant, TenantSettings } from '../tenants/index.ts';
 import type { AccessTokens } from './access-tokens.ts';
@@ -36,13 +36,8 @@ type TenantRef = Pick<Tenant, 'id' | 'slug'> & { settings: TenantSettings };
 const MAX_ACCESS_TOKEN_SECONDS = 86_400;
 
 /** Sessions and refresh-token families (rotated on every use; reuse ends the family). */
-export function createSessionService(deps: {
-  database: Database;
-  clock: Clock;
-  tokens: AccessTokens;
-  feed: InvalidationFeed;
-}) {
-  const { database, clock, tokens, feed } = deps;
+export function createSessionService(deps: { database: Database; clock: Clock; tokens: AccessTokens }) {
+  const { database, clock, tokens } = deps;
   const newRefreshToken = () => randomBytes(32).toString('base64url');
   const later = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
@@ -192,7 +187,7 @@ export function createSessionService(deps: {
             },
             now,
           );
-          return { error: invalid(), commit: true };
+          return { error: invalid() };
         }
         if (found.revoked_at !== null || found.expires_at <= nowIso || found.idle_expires_at <= nowIso)
           return { error: invalid() };
@@ -203,7 +198,6 @@ export function createSessionService(deps: {
         return { session: found };
       });
       if ('error' in outcome && outcome.error) {
-        if (outcome.commit) await feed.poll();
         throw outcome.error;
       }
       const session = outcome.session!;
@@ -223,7 +217,6 @@ export function createSessionService(deps: {
         await revoke(trx, tenantId, found.user_id, [found.session_id], 'revoked', actorId, now);
         return true;
       });
-      if (revoked) await feed.poll();
       return revoked;
     },
 
@@ -267,10 +260,7 @@ export function createSessionService(deps: {
           .filter((id) => (options.ids ? options.ids.includes(id) : true) && id !== options.keep);
         return revoke(trx, tenantId, userId, targets, options.reason, options.actorId, now);
       };
-      if (options.trx) return run(options.trx);
-      const revoked = await database.withTenant(tenantId, run);
-      await feed.poll();
-      return revoked;
+      return options.trx ? run(options.trx) : database.withTenant(tenantId, run);
     },
   };
 }

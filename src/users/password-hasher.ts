@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 
 // The package's `Algorithm` is a const enum, which type stripping cannot inline; its Argon2id is 2.
 const ARGON2ID: Algorithm.Argon2id = 2;
+
+/** Hashes accepted on import: bcrypt (`$2a$`, `$2b$`, `$2y$`) and argon2id in PHC form. */
+export const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+export const IMPORTABLE_HASH =
+  /^(\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+)$/;
 
 export interface HashParameters {
   memoryCost: number;
@@ -29,7 +35,12 @@ export function createPasswordHasher(params: HashParameters): PasswordHasher {
   return {
     hash: (password) => hash(password, options),
     async verify(stored, password) {
-      if (!stored.startsWith('$argon2')) return { ok: false, needsRehash: false };
+      // Imported bcrypt hashes verify once more, then the caller stores an argon2id hash instead.
+      if (BCRYPT.test(stored)) {
+        const ok = await verifyBcrypt(password, stored);
+        return { ok, needsRehash: ok };
+      }
+      if (!stored.startsWith('$argon2id$')) return { ok: false, needsRehash: false };
       const ok = await verify(stored, password);
       return { ok, needsRehash: ok && !stored.startsWith(marker) };
     },

@@ -65,6 +65,13 @@ export const CreateUserBody = Type.Object(
   {
     email: Email,
     password: Type.Optional(Password),
+    password_hash: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          'Import an existing hash instead of `password`: bcrypt (`$2a$`, `$2b$`, `$2y$`) or argon2id; upgraded to the current argon2id parameters on the next sign-in.',
+      }),
+    ),
     email_verified: Type.Optional(Type.Boolean({ description: 'Mark the address verified (for imports).' })),
     ...profileFields,
   },

@@ -1,14 +1,14 @@
 import type { Clock } from '../clock.ts';
 import { type Database, isUniqueViolation, isUuid, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent, recordInvalidation } from '../events/index.ts';
-import { AppError, type CursorKey } from '../http/index.ts';
+import { AppError, type CursorKey, ValidationError } from '../http/index.ts';
 import { recordAuthzChange } from '../roles/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import { cleanEmail, normalizeEmail } from './email.ts';
 import { sealedLink } from './link-events.ts';
 import { issueLink } from './link-tokens.ts';
-import type { PasswordHasher } from './password-hasher.ts';
+import { IMPORTABLE_HASH, type PasswordHasher } from './password-hasher.ts';
 import { assertPasswordAllowed } from './password-policy.ts';
 import { profileChanges } from './profile-changes.ts';
 import { countUsers, listUsers } from './user-list.ts';
@@ -187,10 +187,21 @@ export function createUserService(deps: UserServiceDeps) {
     /** Administrator creation; without a password the user is invited to set one. */
     async create(tenant: TenantContext, body: CreateUserBody, actorId: string): Promise<UserRow> {
       const email = cleanEmail(body.email);
+      if (body.password !== undefined && body.password_hash !== undefined) {
+        throw new ValidationError([
+          { pointer: '/password_hash', message: 'cannot be sent with password', in: 'body' },
+        ]);
+      }
+      if (body.password_hash !== undefined && !IMPORTABLE_HASH.test(body.password_hash)) {
+        throw new ValidationError([
+          { pointer: '/password_hash', message: 'must be a bcrypt or argon2id hash', in: 'body' },
+        ]);
+      }
       if (body.password !== undefined)
         assertPasswordAllowed(body.password, email, tenant.settings.password_policy);
       const changes = profileChanges({ ...body, email: undefined }, tenant.settings);
-      const passwordHash = body.password === undefined ? null : await hasher.hash(body.password);
+      const passwordHash =
+        body.password === undefined ? (body.password_hash ?? null) : await hasher.hash(body.password);
       const now = clock.now();
       const id = uuidv7(now.getTime());
       try {
