@@ -103,7 +103,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(tenantRoutes, { service: services.tenantService, directory: services.tenantDirectory });
   await app.register(authRoutes, { deps: { database, hasher: services.hasher, sessions, clock }, sessions });
   await app.register(oauthTokenRoutes, {
-    deps: { sessions, clients: services.clients, tokens, subjects: services.subjects },
+    deps: { sessions, clients: services.clients, tokens },
   });
   await app.register(tokenManagementRoutes, { deps: { ...services, database, clock } });
   await app.register(discoveryRoutes, { keys: services.keys, tokens });

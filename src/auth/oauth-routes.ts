@@ -6,7 +6,6 @@ import { OAuthError } from '../http/index.ts';
 import type { AccessTokens, SessionService } from '../tokens/index.ts';
 import { authenticateClient } from './client-authentication.ts';
 import { oauthGround } from './oauth-plugin.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
 
 const OAuthErrorBody = Type.Object(
   { error: Type.String(), error_description: Type.Optional(Type.String()) },
@@ -34,7 +33,6 @@ export interface OAuthDeps {
   sessions: SessionService;
   clients: ClientService;
   tokens: AccessTokens;
-  subjects: SubjectDirectory;
 }
 
 /** `POST /t/{tenant}/oauth/token` (RFC 6749 §4.4, §6). */
@@ -61,12 +59,7 @@ export const oauthTokenRoutes: FastifyPluginAsyncTypebox<{ deps: OAuthDeps }> = 
       if (body.grant_type === 'refresh_token') {
         await authenticateClient(request, deps.clients, false);
         if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required.');
-        return deps.sessions.refresh(
-          tenant,
-          body.refresh_token,
-          client,
-          async (userId) => (await deps.subjects.state(tenant.id, userId)).active,
-        );
+        return deps.sessions.refresh(tenant, body.refresh_token, client);
       }
       if (body.grant_type === 'client_credentials') {
         const found = await authenticateClient(request, deps.clients, true);

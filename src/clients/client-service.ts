@@ -35,7 +35,32 @@ const FRESH_MS = 1000;
 /** Per-tenant service clients: OAuth 2.0 confidential clients using the client-credentials grant. */
 export function createClientService(deps: { database: Database; clock: Clock; secrets: SecretHasher }) {
   const { database, clock, secrets } = deps;
-  const cache = new Map<string, { permissions: ReadonlySet<string> | undefined; at: number }>();
+  interface Known {
+    row: ClientRow | undefined;
+    permissions: ReadonlySet<string> | undefined;
+    at: number;
+  }
+  const cache = new Map<string, Known>();
+
+  /**
+   * A client as this process last read it, at most FRESH_MS old: client-credentials grants and
+   * introspection callers then cost an HMAC, not a database round trip. A change made here applies
+   * at once; one made on another process within FRESH_MS.
+   */
+  async function known(tenantId: string, clientId: string): Promise<Known> {
+    const key = `${tenantId}/${clientId}`;
+    const hit = cache.get(key);
+    if (hit && performance.now() - hit.at < FRESH_MS) return hit;
+    const row = await database.withTenant(tenantId, (trx) => byClientId(trx, tenantId, clientId));
+    const entry = {
+      row,
+      permissions: row?.status === 'active' ? new Set(fromJson<string[]>(row.permissions)) : undefined,
+      at: performance.now(),
+    };
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(key, entry);
+    return entry;
+  }
 
   const load = async (trx: Tx, tenantId: string, id: string) => {
     const row = isUuid(id)
@@ -192,12 +217,13 @@ export function createClientService(deps: { database: Database; clock: Clock; se
         );
         return load(trx, tenantId, id);
       });
+      cache.delete(`${tenantId}/${row.client_id}`);
       return { ...row, secret };
     },
 
     /** The active client these credentials identify (current secret, or the previous one during its overlap). */
     async authenticate(tenantId: string, clientId: string, secret: string): Promise<ClientRow | undefined> {
-      const row = await database.withTenant(tenantId, (trx) => byClientId(trx, tenantId, clientId));
+      const { row } = await known(tenantId, clientId);
       const nowIso = clock.now().toISOString();
       // Compare against both hashes every time, so timing does not reveal which one matched.
       const current = secrets.matches(secret, row?.secret_hash ?? secrets.hash('x'));
@@ -210,13 +236,7 @@ export function createClientService(deps: { database: Database; clock: Clock; se
 
     /** What a client's tokens may do, or undefined once it is disabled or deleted. */
     async permissions(tenantId: string, clientId: string): Promise<ReadonlySet<string> | undefined> {
-      const key = `${tenantId}/${clientId}`;
-      const hit = cache.get(key);
-      if (hit && performance.now() - hit.at < FRESH_MS) return hit.permissions;
-      const row = await database.withTenant(tenantId, (trx) => byClientId(trx, tenantId, clientId));
-      const permissions = row?.status === 'active' ? new Set(fromJson<string[]>(row.permissions)) : undefined;
-      cache.set(key, { permissions, at: performance.now() });
-      return permissions;
+      return (await known(tenantId, clientId)).permissions;
     },
   };
 }

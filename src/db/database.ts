@@ -9,6 +9,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { isUuid } from './ids.ts';
 import type { Dialect } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
@@ -81,6 +82,38 @@ function postgresPool(options: DatabaseOptions): pg.Pool {
   });
 }
 
+/**
+ * PostgreSQL: one round trip opens the transaction and scopes it to the tenant (the id is a UUID
+ * checked here, so it can stand in the SQL text), saving the separate `set_config` round trip on
+ * every tenant query.
+ */
+async function runTenantTransaction<T>(
+  db: KyselyType<DB>,
+  tenantId: string,
+  fn: (trx: Tx) => Promise<T>,
+): Promise<T> {
+  if (!isUuid(tenantId)) throw new Error('tenant ids are UUIDs');
+  let hooks: (() => Promise<void>)[] = [];
+  const result = await db.connection().execute(async (conn) => {
+    await sql.raw(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`).execute(conn);
+    const trx = conn as unknown as Tx;
+    try {
+      const value = await fn(trx);
+      hooks = commitHooks.get(trx) ?? [];
+      await sql.raw('COMMIT').execute(conn);
+      return value;
+    } catch (error) {
+      await sql
+        .raw('ROLLBACK')
+        .execute(conn)
+        .catch(() => {});
+      throw error;
+    }
+  });
+  for (const hook of hooks) await hook();
+  return result;
+}
+
 export function sqlitePath(dataDir: string): string {
   return resolve(dataDir, 'gatehouse.db');
 }
@@ -103,11 +136,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     db,
     transaction: (fn) => runTransaction(db, fn),
     withTenant: (tenantId, fn) =>
-      runTransaction(db, async (trx) => {
-        if (dialect === 'postgres')
-          await sql`SELECT set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
-        return fn(trx);
-      }),
+      dialect === 'postgres' ? runTenantTransaction(db, tenantId, fn) : runTransaction(db, fn),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -47,7 +47,13 @@ export async function findRefreshToken(trx: Tx, tenantId: string, token: string)
         .onRef('sessions.tenant_id', '=', 'refresh_tokens.tenant_id')
         .onRef('sessions.id', '=', 'refresh_tokens.session_id'),
     )
+    .innerJoin('users', (j) =>
+      j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'),
+    )
     .select([
+      // Whether the user may still act, read in the same query: deactivated or deleted ends refresh.
+      'users.status as user_status',
+      'users.deleted_at as user_deleted_at',
       'refresh_tokens.token_hash',
       'refresh_tokens.used_at',
       'sessions.id as session_id',

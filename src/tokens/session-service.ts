@@ -152,22 +152,12 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
      * RFC 6749 §6 with rotation: the presented token is spent and a new one issued. Presenting a spent
      * token again means it leaked: the whole session ends (OAuth 2.0 Security BCP §4.14.2).
      */
-    async refresh(
-      tenant: TenantRef,
-      refreshToken: string,
-      client: ClientInfo,
-      userActive: (userId: string) => Promise<boolean>,
-    ): Promise<TokenResponse> {
+    async refresh(tenant: TenantRef, refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
       const now = clock.now();
       const nowIso = now.toISOString();
       const invalid = () =>
         new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
       const next = newRefreshToken();
-      // Looked up before the transaction: the subject directory may read the database itself.
-      const peeked = await database.withTenant(tenant.id, (trx) =>
-        findRefreshToken(trx, tenant.id, refreshToken),
-      );
-      const activeUser = peeked !== undefined && (await userActive(peeked.user_id));
       const outcome = await database.withTenant(tenant.id, async (trx) => {
         const found = await findRefreshToken(trx, tenant.id, refreshToken);
         if (!found) return { error: invalid() };
@@ -191,7 +181,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         }
         if (found.revoked_at !== null || found.expires_at <= nowIso || found.idle_expires_at <= nowIso)
           return { error: invalid() };
-        if (!activeUser) return { error: invalid() };
+        if (found.user_status !== 'active' || found.user_deleted_at !== null) return { error: invalid() };
         await insertRefreshToken(trx, tenant.id, found.session_id, next, nowIso);
         const idle = later(now, tenant.settings.tokens.refresh_idle_ttl_seconds);
         await touchSession(trx, tenant.id, found.session_id, nowIso, earlier(idle, found.expires_at));
