@@ -9,6 +9,7 @@ export {
 } from './database.ts';
 export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
+export { keysetAfter } from './keyset.ts';
 export type { Dialect } from './migrations/index.ts';
 export {
   assertSchemaCurrent,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type DB, isUniqueViolation, type Tx } from '../db/index.ts';
+import { type DB, isUniqueViolation, keysetAfter, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { likePrefix } from './group-values.ts';
 
@@ -76,14 +76,7 @@ export async function listGroups(
     query = query.where(sql<boolean>`name_normalized like ${likePrefix(options.namePrefix)} escape '\\'`);
   }
   if (options.after) {
-    const [createdAt, id] = options.after as [string, string];
-    // Keyset pagination on (created_at, id): page N costs what page 1 does.
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '>', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)]),
-      ]),
-    );
+    query = query.where(keysetAfter('created_at', 'id', options.after));
   }
   const rows = await query
     .orderBy('created_at')

@@ -1,4 +1,4 @@
-import { type DB, fromJson, isUniqueViolation, type Tx, toJson } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, keysetAfter, type Tx, toJson } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 
 export interface Policy {
@@ -138,13 +138,7 @@ export async function listPolicies(
 ): Promise<Policy[]> {
   let query = trx.selectFrom('policies').selectAll().where('tenant_id', '=', tenantId);
   if (options.after) {
-    const [createdAt, id] = options.after as [string, string];
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '>', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)]),
-      ]),
-    );
+    query = query.where(keysetAfter('created_at', 'id', options.after));
   }
   const rows = await query
     .orderBy('created_at')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type DB, fromJson, isUniqueViolation, type Tx } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, keysetAfter, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { resolveSettings, type TenantSettings } from './tenant-settings.ts';
 
@@ -71,14 +71,7 @@ export async function listTenants(
   let query = db.selectFrom('tenants').selectAll().where('deleted_at', 'is', null);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.after) {
-    const [createdAt, id] = options.after as [string, string];
-    // Keyset pagination on (created_at, id): page N costs what page 1 does.
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '>', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)]),
-      ]),
-    );
+    query = query.where(keysetAfter('created_at', 'id', options.after));
   }
   const rows = await query
     .orderBy('created_at')

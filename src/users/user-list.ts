@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { DB, Tx } from '../db/index.ts';
+import { type DB, keysetAfter, type Tx } from '../db/index.ts';
 import type { CursorKey } from '../http/index.ts';
 import type { UserRow } from './user-repository.ts';
 import type { ListUsersQuery } from './user-schemas.ts';
@@ -75,14 +75,7 @@ export async function listUsers(
   const column = SORT_COLUMN[(desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMN];
   let q = filtered(trx, tenantId, query).selectAll('users');
   if (after) {
-    const [value, id] = after as [string, string];
-    const op = desc ? '<' : '>';
-    q = q.where((eb) =>
-      eb.or([
-        eb(`users.${column}`, op, value),
-        eb.and([eb(`users.${column}`, '=', value), eb('users.id', op, id)]),
-      ]),
-    );
+    q = q.where(keysetAfter(`users.${column}`, 'users.id', after, desc));
   }
   const direction = desc ? 'desc' : 'asc';
   return q
