@@ -19,4 +19,5 @@ export { buildProblem, PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from 
 export { healthRoutes, type Probe } from './readiness.ts';
 export type { Principal, RequestTenant } from './request-context.ts';
 export { requestIdGenerator } from './request-id.ts';
+export { BEARER, noContent, problemResponses, versionTag } from './route-schemas.ts';
 export { proxyMatcher } from './trusted-proxies.ts';

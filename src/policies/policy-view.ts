@@ -1,4 +1,4 @@
-import { ProblemSchema } from '../http/index.ts';
+import { BEARER, noContent, problemResponses, versionTag } from '../http/index.ts';
 import type { Policy, PolicyVersion } from './policy-repository.ts';
 import type { PolicyVersionView, PolicyView } from './policy-schemas.ts';
 
@@ -30,21 +30,14 @@ export function versionView(version: PolicyVersion): PolicyVersionView {
 
 /** Strong validator (RFC 9110 §8.8.3): every change makes a new version, so the version is the tag. */
 export function etagOf(policy: Pick<Policy, 'id' | 'version'>): string {
-  return `"${policy.id}.${policy.version}"`;
+  return versionTag(policy.id, policy.version);
 }
 
 /** OpenAPI tags shared by every policies route. */
 export const tags = ['policies'];
-export const security = [{ bearer: [] }];
+export const security = BEARER;
 
 /** Problems any policies route may answer. */
-export const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  422: ProblemSchema,
-};
+export const problems = problemResponses(400, 401, 403, 404, 422);
 
-/** The answer of a route that answers nothing. */
-export const noContent = (description: string) => ({ type: 'null', description }) as const;
+export { noContent };

@@ -1,4 +1,4 @@
-import { ProblemSchema } from '../http/index.ts';
+import { BEARER, noContent, problemResponses } from '../http/index.ts';
 import type { Role } from './role-repository.ts';
 import type { RoleView } from './role-schemas.ts';
 
@@ -16,16 +16,9 @@ export function roleView(role: Role): RoleView {
 
 /** OpenAPI tags shared by every roles route. */
 export const tags = ['roles'];
-export const security = [{ bearer: [] }];
+export const security = BEARER;
 
 /** Problems any roles route may answer. */
-export const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  422: ProblemSchema,
-};
+export const problems = problemResponses(400, 401, 403, 404, 422);
 
-/** The answer of a route that answers nothing. */
-export const noContent = (description: string) => ({ type: 'null', description }) as const;
+export { noContent };

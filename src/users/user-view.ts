@@ -1,4 +1,5 @@
 import { fromBool, fromJson } from '../db/index.ts';
+import { versionTag } from '../http/index.ts';
 import type { UserRow } from './user-repository.ts';
 import type { UserView } from './user-schemas.ts';
 
@@ -25,5 +26,5 @@ export function userView(row: UserRow): UserView {
 
 /** Strong validator for `ETag` / `If-Match` (RFC 9110 §8.8.3): changes with every update. */
 export function etagOf(row: Pick<UserRow, 'id' | 'version'>): string {
-  return `"${row.id}.${row.version}"`;
+  return versionTag(row.id, row.version);
 }
