@@ -1,187 +1,123 @@
-// Authorization over HTTP: POST /t/{tenant}/v1/authz/check against a running service on an embedded
-// SQLite database, with roles held directly and through groups and policies attached to groups.
-// Run: npx node bench/authz-http.ts   (CONNECTIONS, REQUESTS and USERS override the defaults)
-// CONNECTIONS is the number of concurrent clients. They run in the service's own process, so the
-// figures include the client's cost and understate what a separate client would see; every request
-// also pays for verifying its bearer token, as real traffic does.
-
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { uuidv7 } from '../src/db/index.ts';
+// Authorization over HTTP: POST /t/{tenant}/v1/authz/check (single and batch of 100) against
+// Gatehouse on PostgreSQL with WORKERS=2, subjects holding roles directly and through groups, with
+// a Deny policy attached to a group. Run: npm run bench:authz   (BENCH_SECONDS sets each run's length)
+import { createDatabase, uuidv7 } from '../src/db/index.ts';
 import { assignRole } from '../src/roles/index.ts';
-import { openDatabase, prepare } from '../src/startup.ts';
-import { loadKeyEncryptionKey } from '../src/tokens/index.ts';
-import { createPasswordHasher, insertUser, normalizeEmail } from '../src/users/index.ts';
+import { createPasswordHasher, insertUser } from '../src/users/index.ts';
+import { load, table } from './support/load.ts';
+import { startServer } from './support/server.ts';
 
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
-const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
-const USERS = Number(process.env.USERS ?? 200);
-const PASSWORD = 'benchmark passphrase';
-const out = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
-};
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const USERS = 500;
+const json = { 'content-type': 'application/json' };
+const PERMISSIONS = ['user:read', 'user:list', 'group:read', 'policy:read', 'role:read'];
 
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-const { config } = loadConfig({
-  DATA_DIR: dataDir,
-  LOG_LEVEL: 'silent',
-  GATEHOUSE_ADMIN_EMAIL: 'operator@bench.test',
-  GATEHOUSE_ADMIN_PASSWORD: PASSWORD,
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-});
-const logger = pino({ level: 'silent' });
-await prepare(config, logger);
-const database = openDatabase(config);
-const app = await buildApp(config, {
-  database,
-  keyEncryptionKey: loadKeyEncryptionKey(config.KEY_ENCRYPTION_SECRET, config.DATA_DIR),
-  logger,
-});
-const origin = await app.listen({ host: '127.0.0.1', port: 0 });
-
-async function call(method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown) {
-  // fetch keeps connections alive, so each concurrent worker below reuses one.
-  const res = await fetch(`${origin}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function login(tenant: string, email: string): Promise<string> {
-  const res = await fetch(`${origin}/t/${tenant}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-// The world: one tenant, USERS users in 10 groups; each group holds one of 10 roles and carries a
-// Deny guardrail with conditions; every user also holds the self-service role directly.
-const operator = await login('platform', 'operator@bench.test');
-const tenant = await call('POST', '/v1/tenants', operator, { slug: 'bench', display_name: 'Bench' });
-const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1 });
-const hash = await hasher.hash(PASSWORD);
-const users: string[] = [];
-await database.withTenant(tenant.id, async (trx) => {
-  const now = new Date().toISOString();
-  for (let i = 0; i <= USERS; i++) {
-    const id = uuidv7();
-    const email = `user${i}@bench.test`;
-    await insertUser(trx, tenant.id, {
-      id,
-      email,
-      emailNormalized: normalizeEmail(email),
-      emailVerified: true,
-      passwordHash: hash,
-      name: null,
-      now,
-    });
-    await assignRole(trx, tenant.id, id, i === 0 ? 'admin' : 'user', now);
-    if (i > 0) users.push(id);
-  }
-});
-const admin = await login('bench', 'user0@bench.test');
-const resources = ['invoice', 'report', 'project', 'user', 'group'];
-for (let g = 0; g < 10; g++) {
-  const group = uuidv7();
-  await database.withTenant(tenant.id, async (trx) => {
-    const now = new Date().toISOString();
-    await trx
-      .insertInto('groups')
-      .values({
-        tenant_id: tenant.id,
-        id: group,
-        name: `group-${g}`,
-        name_normalized: `group-${g}`,
-        description: '',
-        created_at: now,
-        updated_at: now,
+async function main(): Promise<void> {
+  const server = await startServer({ workers: 2 });
+  try {
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { ...json, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const ops = (
+      await post('/t/platform/v1/auth/login', {
+        email: 'bench-admin@example.test',
+        password: 'bench admin passphrase',
       })
-      .execute();
-    for (const [i, user] of users.entries()) {
-      if (i % 10 === g)
-        await trx
-          .insertInto('group_members')
-          .values({ tenant_id: tenant.id, group_id: group, user_id: user, created_at: now })
-          .execute();
-    }
-  });
-  // Roles grant the service's own permissions; the application's actions come from policies.
-  const role = await call('POST', '/t/bench/v1/roles', admin, {
-    name: `role-${g}`,
-    permissions: ['user:read', 'group:read', g % 2 === 0 ? 'user:update' : 'group:*'],
-  });
-  await call('PUT', `/t/bench/v1/groups/${group}/roles/${role.id}`, admin);
-  const guard = await call('POST', '/t/bench/v1/policies', admin, {
-    name: `guard-${g}`,
-    document: {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: `${resources[g % 5]}:*`, Resource: `${resources[g % 5]}/*` },
-        {
-          Effect: 'Deny',
-          Action: '*:delete',
-          Resource: '*',
-          Condition: { BoolIfExists: { 'subject.mfa': 'false' } },
-        },
-        {
-          Effect: 'Deny',
-          Action: '*:read',
-          Resource: '*',
-          Condition: { NotIpAddress: { 'request.ip': '10.0.0.0/8' } },
-        },
-      ],
-    },
-  });
-  await call('PUT', `/t/bench/v1/policies/${guard.id}/attachments/group/${group}`, admin);
-}
+    ).access_token as string;
+    const tenant = (await post('/v1/tenants', { slug: 'authz', display_name: 'Authz' }, ops)).id as string;
 
-const checks = Array.from({ length: REQUESTS }, (_, i) => ({
-  subject: users[i % users.length],
-  action: `${resources[i % 5]}:${['read', 'update', 'delete'][i % 3]}`,
-  resource: `${resources[i % 5]}/${i % 97}`,
-  context: { subject: { mfa: i % 2 === 0 }, request: { ip: i % 4 === 0 ? '192.0.2.1' : '10.1.2.3' } },
-}));
-
-async function run(label: string): Promise<void> {
-  const latencies: number[] = [];
-  let next = 0;
-  let allowed = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (next < checks.length) {
-        const check = checks[next++];
-        const t0 = process.hrtime.bigint();
-        const decision = await call('POST', '/t/bench/v1/authz/check', admin, check);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (decision.decision === 'allow') allowed++;
+    const owner = createDatabase({
+      url: server.ownerUrl,
+      dataDir: '/tmp',
+      poolMax: 2,
+      statementTimeoutMs: 60_000,
+    });
+    const hash = await createPasswordHasher({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }).hash(
+      'authz admin passphrase',
+    );
+    const users: string[] = [];
+    await owner.withTenant(tenant, async (trx) => {
+      const now = new Date().toISOString();
+      for (let i = 0; i < USERS; i++) {
+        const id = uuidv7();
+        users.push(id);
+        const email = i === 0 ? 'admin@authz.test' : `u${i}@authz.test`;
+        await insertUser(trx, tenant, {
+          id,
+          email,
+          emailNormalized: email,
+          emailVerified: true,
+          passwordHash: i === 0 ? hash : null,
+          name: null,
+          now,
+        });
+        await assignRole(trx, tenant, id, i === 0 ? 'admin' : i % 3 === 0 ? 'auditor' : 'user', now);
       }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))];
-  out(
-    `${label.padEnd(10)} ${Math.round(checks.length / seconds).toLocaleString('en-US')} checks/s  ` +
-      `p50 ${at(50)?.toFixed(2)} ms  p99 ${at(99)?.toFixed(2)} ms  allowed ${allowed}/${checks.length}`,
-  );
+    });
+    await owner.close();
+    const admin = (
+      await post('/t/authz/v1/auth/login', { email: 'admin@authz.test', password: 'authz admin passphrase' })
+    ).access_token as string;
+    // A group holding the auditor role, with a Deny on policy reads attached to it.
+    const group = (await post('/t/authz/v1/groups', { name: 'contractors' }, admin)).id as string;
+    await post(`/t/authz/v1/groups/${group}/members`, { add: users.filter((_, i) => i % 5 === 0) }, admin);
+    const policy = (
+      await post(
+        '/t/authz/v1/policies',
+        {
+          name: 'no-policy-reads',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Deny', Action: 'policy:read', Resource: '*' }],
+          },
+        },
+        admin,
+      )
+    ).id as string;
+    await fetch(`${server.url}/t/authz/v1/policies/${policy}/attachments/group/${group}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+
+    let n = 0;
+    const question = () => {
+      const i = n++;
+      return {
+        subject: users[i % USERS],
+        action: PERMISSIONS[i % PERMISSIONS.length],
+        resource: `user/${users[(i * 7) % USERS]}`,
+        context: { request: { ip: '10.1.2.3' } },
+      };
+    };
+    const auth = { ...json, authorization: `Bearer ${admin}` };
+    const single = await load({
+      name: 'authz/check',
+      url: `${server.url}/t/authz/v1/authz/check`,
+      method: 'POST',
+      headers: auth,
+      seconds: SECONDS,
+      next: () => ({ body: JSON.stringify(question()) }),
+    });
+    const batch = await load({
+      name: 'authz/check/batch (100 checks)',
+      url: `${server.url}/t/authz/v1/authz/check/batch`,
+      method: 'POST',
+      headers: auth,
+      seconds: SECONDS,
+      connections: 20,
+      next: () => ({ body: JSON.stringify({ checks: Array.from({ length: 100 }, question) }) }),
+    });
+    process.stdout.write(
+      `node ${process.version}, WORKERS=2, PostgreSQL, ${USERS} subjects, ${SECONDS}s per run\n\n${table([single, batch])}\n\nbatch: ${(batch.rps * 100).toLocaleString('en')} decisions/s over HTTP\nserver RSS (primary + workers): ${server.rssMb()} MB\n`,
+    );
+  } finally {
+    await server.stop();
+  }
 }
 
-out(`authz over HTTP: ${USERS} users, 10 groups, ${CONNECTIONS} connections, ${REQUESTS} checks per run`);
-await run('cold');
-for (let i = 1; i <= 3; i++) await run(`warm ${i}`);
-await app.close();
-await database.close();
-rmSync(dataDir, { recursive: true, force: true });
+await main();
