@@ -2,7 +2,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { authRoutes, oauthTokenRoutes, registerAccessControl, tokenManagementRoutes } from './auth/index.ts';
+import {
+  assertHoldsAll,
+  authRoutes,
+  oauthTokenRoutes,
+  registerAccessControl,
+  tokenManagementRoutes,
+} from './auth/index.ts';
 import { clientRoutes } from './clients/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
@@ -20,7 +26,7 @@ import {
 } from './http/index.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
-import { assignmentRoutes, roleRoutes } from './roles/index.ts';
+import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
 import { createServices } from './services.ts';
 import { registerTenantScope, tenantRoutes } from './tenants/index.ts';
 import { discoveryRoutes, sessionRoutes } from './tokens/index.ts';
@@ -115,7 +121,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(meRoutes, { users, self: services.self });
   await app.register(accountRoutes, { accounts });
   await app.register(roleRoutes, { roles: services.roles });
-  await app.register(assignmentRoutes, { assignments: services.assignments });
+  await app.register(assignmentRoutes, {
+    assignments: services.assignments,
+    assertGrantable: async (request, roleId) => {
+      const role = await services.roles.get(request.tenant!.id, roleId);
+      const accessDeps = {
+        subjects: services.subjects,
+        authorizer: services.authorizer,
+        clientPermissions: services.clients.permissions,
+      };
+      // Wildcards are checked as the catalogue permissions they stand for.
+      const needed = [...new Set(role.permissions.flatMap(expand))];
+      await assertHoldsAll(request.auth!, request.tenant!.id, needed, accessDeps);
+    },
+  });
   await app.register(policyRoutes, { policies: services.policies, attachments: services.attachments });
   await app.register(authzRoutes, { authorizer: services.authorizer, clock });
   return app;

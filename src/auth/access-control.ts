@@ -157,3 +157,29 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessControlD
     request.auth = auth;
   });
 }
+
+/**
+ * Privilege escalation guard: a caller may hand out only permissions they hold themselves in this
+ * tenant (platform operators acting in a tenant hold them all).
+ */
+export async function assertHoldsAll(
+  principal: Principal,
+  tenantId: string,
+  permissions: readonly string[],
+  deps: Pick<AccessControlDeps, 'subjects' | 'authorizer' | 'clientPermissions'>,
+): Promise<void> {
+  if (principal.tenantId !== tenantId && principal.tenantSlug === PLATFORM_SLUG) return;
+  for (const permission of permissions) {
+    const question = {
+      permission,
+      resource: `${permission.slice(0, permission.indexOf(':'))}/*`,
+      context: {},
+    };
+    if ((await authorize(principal, question, deps)) !== 'allowed') {
+      throw new AppError(
+        'IAM_ERR_FORBIDDEN',
+        `Granting this role needs ${permission}, which the caller does not hold.`,
+      );
+    }
+  }
+}

@@ -1,4 +1,10 @@
-export { authorize, registerAccessControl, unauthenticated, verifyBearer } from './access-control.ts';
+export {
+  assertHoldsAll,
+  authorize,
+  registerAccessControl,
+  unauthenticated,
+  verifyBearer,
+} from './access-control.ts';
 export { authRoutes } from './auth-routes.ts';
 export type { LoginDeps } from './login-steps.ts';
 export { oauthTokenRoutes } from './oauth-routes.ts';

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { AssignmentService, EffectivePermission } from './assignment-service.ts';
 import { PERMISSIONS } from './permission-catalogue.ts';
 import type { HeldRole } from './role-assignments.ts';
@@ -33,10 +34,11 @@ const permissionView = ({ permission, sources }: EffectivePermission) => ({
 const assignmentResponse = { 204: noContent('Done (also when nothing had to change).'), ...problems };
 
 /** Roles given to users and groups: `/t/{tenant}/v1/{users,groups}/{id}/roles…`. */
-export const assignmentRoutes: FastifyPluginAsyncTypebox<{ assignments: AssignmentService }> = async (
-  app,
-  { assignments },
-) => {
+export const assignmentRoutes: FastifyPluginAsyncTypebox<{
+  assignments: AssignmentService;
+  /** Refuses (403) to let the caller give a role that grants more than the caller holds. */
+  assertGrantable: (request: FastifyRequest, roleId: string) => Promise<void>;
+}> = async (app, { assignments, assertGrantable }) => {
   for (const target of ['user', 'group'] as const) {
     const path = `/t/:tenant/v1/${target}s/:id/roles/:role_id`;
     const notFound = target === 'user' ? '`IAM_ERR_USER_NOT_FOUND`' : '`IAM_ERR_GROUP_NOT_FOUND`';
@@ -51,7 +53,8 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{ assignments: Assignme
           description:
             `Idempotent: a role already held changes nothing. An unknown ${target} is ${notFound}, an ` +
             'unknown role `IAM_ERR_ROLE_NOT_FOUND` (404).' +
-            (target === 'group' ? ' Every member holds the role while they are a member.' : ''),
+            (target === 'group' ? ' Every member holds the role while they are a member.' : '') +
+            ' The caller must hold every permission the role grants (403 otherwise), so nobody can grant themselves more.',
           security,
           params: AssignmentParams,
           response: assignmentResponse,
@@ -59,6 +62,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{ assignments: Assignme
       },
       async (request, reply) => {
         const { id, role_id } = request.params;
+        await assertGrantable(request, role_id);
         await assignments.assign(request.tenant!.id, target, id, role_id, request.auth!.subject);
         return reply.code(204).send(null);
       },

@@ -9,7 +9,6 @@ export {
 export { EVERYONE, recordAuthzChange } from './authz-changes.ts';
 export { createdCursor, idCursor, numberCursor } from './cursors.ts';
 export {
-  grants,
   isPermission,
   PERMISSIONS,
   type Permission,
@@ -23,7 +22,7 @@ export {
   subjectRoles,
   userRoleNames,
 } from './role-assignments.ts';
-export { covers, expand, grantedBy, isGrantable } from './role-permissions.ts';
+export { covers, expand, grantedBy, grants, isGrantable } from './role-permissions.ts';
 export type { Role } from './role-repository.ts';
 export { roleRoutes } from './role-routes.ts';
 export { createRoleService, type RoleService } from './role-service.ts';

@@ -56,10 +56,3 @@ export const PLATFORM_PERMISSIONS: readonly Permission[] = [
   'tenant:update',
   'tenant:delete',
 ];
-
-/** True when a granted permission (possibly `resource:*` or `*`) covers the required one. */
-export function grants(permissions: ReadonlySet<string>, required: string): boolean {
-  if (permissions.has(required) || permissions.has('*')) return true;
-  const resource = required.slice(0, required.indexOf(':'));
-  return permissions.has(`${resource}:*`);
-}

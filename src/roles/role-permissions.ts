@@ -38,6 +38,12 @@ export function covers(granted: string, permission: string): boolean {
   return granted.endsWith(':*') && permission.startsWith(granted.slice(0, -1));
 }
 
+/** True when any of the granted entries covers the required permission (service clients' grants). */
+export function grants(granted: Iterable<string>, required: string): boolean {
+  for (const entry of granted) if (covers(entry, required)) return true;
+  return false;
+}
+
 /** The catalogue permissions a granted entry stands for (a wildcard expands to several). */
 export function expand(granted: string): Permission[] {
   return CATALOGUE.filter((permission) => covers(granted, permission));

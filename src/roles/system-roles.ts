@@ -13,7 +13,7 @@ export const SYSTEM_ROLES: Readonly<
 > = {
   admin: {
     description: 'Every permission in the tenant.',
-    permissions: all.filter((p) => p !== 'verify:mfa'),
+    permissions: all,
   },
   user: { description: 'Self-service: one’s own profile, password, sessions and MFA.', permissions: SELF },
   auditor: {
