@@ -4,7 +4,7 @@ import { createClientService, createSecretHasher } from './clients/index.ts';
 import type { Clock } from './clock.ts';
 import { type Config, publicUrl } from './config/index.ts';
 import { type Database, isUuid } from './db/index.ts';
-import { createInvalidationFeed } from './events/index.ts';
+import { createInvalidationFeed, redisSignal } from './events/index.ts';
 import { createGroupService } from './groups/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
@@ -56,6 +56,7 @@ export function createServices(
     database,
     intervalMs: config.INVALIDATION_POLL_MS,
     now: () => clock.now(),
+    ...(config.REDIS_URL ? { signal: redisSignal(config.REDIS_URL) } : {}),
   });
   const revocations = createRevocationSet(feed, () => clock.now().getTime());
   const sessions = createSessionService({ database, clock, tokens });

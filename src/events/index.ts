@@ -8,3 +8,4 @@ export {
   recordInvalidation,
 } from './invalidation-feed.ts';
 export { appendEvent, type NewEvent } from './outbox.ts';
+export { type FeedSignal, redisSignal } from './redis-signal.ts';

@@ -1,4 +1,5 @@
 import { afterCommit, type Database, type Tx } from '../db/index.ts';
+import type { FeedSignal } from './redis-signal.ts';
 
 // The feeds of this process: after a local commit each reads at once, so this process never
 // serves one more request under the old state.
@@ -59,6 +60,8 @@ export function createInvalidationFeed(deps: {
   database: Database;
   intervalMs: number;
   now: () => Date;
+  /** Tells other processes to read at once (Redis pub/sub when configured). */
+  signal?: FeedSignal;
 }): InvalidationFeed {
   const listeners: InvalidationListener[] = [];
   let last = 0;
@@ -98,13 +101,21 @@ export function createInvalidationFeed(deps: {
     });
     return running;
   };
+  // After a local commit: read here, and tell the other processes to read too.
+  const afterLocalCommit = async (): Promise<void> => {
+    deps.signal?.publish();
+    await poll();
+  };
 
   return {
     subscribe: (listener) => {
       listeners.push(listener);
     },
     async start() {
-      localFeeds.add(poll);
+      localFeeds.add(afterLocalCommit);
+      deps.signal?.subscribe(() => {
+        poll().catch(() => {});
+      });
       await poll();
       timer = setInterval(() => {
         poll().catch(() => {
@@ -115,7 +126,8 @@ export function createInvalidationFeed(deps: {
     },
     poll,
     stop: () => {
-      localFeeds.delete(poll);
+      localFeeds.delete(afterLocalCommit);
+      void deps.signal?.close();
       if (timer) clearInterval(timer);
     },
   };
