@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ProblemSchema } from '../http/index.ts';
+import { BEARER, ProblemSchema } from '../http/index.ts';
 import type { SessionService } from '../tokens/index.ts';
 import { LoginBody, TokenResponse } from './auth-schemas.ts';
 import { type LoginAttempt, type LoginDeps, PASSWORD_LOGIN, runSteps } from './login-steps.ts';
@@ -45,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
       config: { permission: 'self:read' },
       schema: {
         tags,
-        security: [{ bearer: [] }],
+        security: BEARER,
         summary: 'Sign out of this session',
         description:
           'Ends the session of the access token: its refresh token and every access token of the session stop working.',
@@ -69,7 +69,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
       config: { permission: 'self:read' },
       schema: {
         tags,
-        security: [{ bearer: [] }],
+        security: BEARER,
         summary: 'Sign out everywhere',
         description: 'Ends every session of the user, this one included.',
         response: { 204: Type.Null(), 401: ProblemSchema },

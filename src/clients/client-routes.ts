@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fromJson } from '../db/index.ts';
-import { decodeCursor, PageQuery, ProblemSchema, toPage } from '../http/index.ts';
+import { BEARER, decodeCursor, PageQuery, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import {
   ClientPage,
   ClientParams,
@@ -29,8 +29,8 @@ export function clientView(row: ClientRow): ClientView {
 }
 
 const tags = ['clients'];
-const security = [{ bearer: [] }];
-const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+const security = BEARER;
+const problems = problemResponses(401, 403, 404, 422);
 
 /** Tenant administrators manage service clients: `/t/{tenant}/v1/clients`. */
 export const clientRoutes: FastifyPluginAsyncTypebox<{ clients: ClientService }> = async (

@@ -20,3 +20,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/**
+ * An id from a request in its stored (lowercase) form, or undefined when it is not a UUID: such an
+ * id names nothing, and must never reach PostgreSQL's uuid cast.
+ */
+export function canonicalId(raw: string): string | undefined {
+  const id = raw.toLowerCase();
+  return isUuid(id) ? id : undefined;
+}

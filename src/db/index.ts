@@ -8,7 +8,7 @@ export {
   type Tx,
 } from './database.ts';
 export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
-export { isUuid, uuidv7 } from './ids.ts';
+export { canonicalId, isUuid, uuidv7 } from './ids.ts';
 export { keysetAfter } from './keyset.ts';
 export type { Dialect } from './migrations/index.ts';
 export {
@@ -19,3 +19,4 @@ export {
   SchemaVersionError,
 } from './migrator.ts';
 export { type DB, fromBool, fromJson, toJson } from './schema.ts';
+export { startsWith } from './starts-with.ts';

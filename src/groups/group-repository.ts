@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { type DB, isUniqueViolation, keysetAfter, type Tx } from '../db/index.ts';
+import { type DB, isUniqueViolation, keysetAfter, startsWith, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
-import { likePrefix } from './group-values.ts';
 
 export interface Group {
   id: string;
@@ -72,8 +71,7 @@ export async function listGroups(
 ): Promise<Group[]> {
   let query = trx.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
   if (options.namePrefix !== undefined) {
-    // An explicit escape character: SQLite has no default one, and `%` or `_` in a name is literal.
-    query = query.where(sql<boolean>`name_normalized like ${likePrefix(options.namePrefix)} escape '\\'`);
+    query = query.where(startsWith(sql.ref('name_normalized'), options.namePrefix));
   }
   if (options.after) {
     query = query.where(keysetAfter('created_at', 'id', options.after));

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_PAGE_SIZE, decodeCursor, ProblemSchema, toPage } from '../http/index.ts';
+import { BEARER, DEFAULT_PAGE_SIZE, decodeCursor, ProblemSchema, toPage } from '../http/index.ts';
 import {
   CreateGroupBody,
   GroupPage,
@@ -12,7 +12,7 @@ import type { GroupService } from './group-service.ts';
 import { groupView, noContent, problems, tags } from './group-view.ts';
 import { memberRoutes } from './member-routes.ts';
 
-const security = [{ bearer: [] }];
+const security = BEARER;
 
 /** Tenant routes for groups and their members: `/t/{tenant}/v1/groups…`. */
 export const groupRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> = async (app, { service }) => {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { type Database, type Tx, uuidv7 } from '../db/index.ts';
+import { canonicalId, type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { EVERYONE, recordAuthzChange } from '../roles/index.ts';
 import { groupNotFound } from './group-errors.ts';
@@ -12,7 +12,7 @@ import {
   updateGroup,
 } from './group-repository.ts';
 import type { CreateGroupBody, UpdateGroupBody } from './group-schemas.ts';
-import { canonicalId, cleanGroupName, normalizeGroupName } from './group-values.ts';
+import { cleanGroupName, normalizeGroupName } from './group-values.ts';
 import { createMembershipService, type MembershipService, type PageOptions } from './membership-service.ts';
 
 export interface GroupService extends MembershipService {

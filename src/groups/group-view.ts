@@ -1,4 +1,4 @@
-import { ProblemSchema } from '../http/index.ts';
+import { problemResponses } from '../http/index.ts';
 import type { Group } from './group-repository.ts';
 import type { GroupView } from './group-schemas.ts';
 
@@ -16,13 +16,7 @@ export function groupView(group: Group): GroupView {
 export const tags = ['groups'];
 
 /** Problems any groups route may answer. */
-export const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  422: ProblemSchema,
-};
+export const problems = problemResponses(400, 401, 403, 404, 422);
 
 /** The answer of a route that answers nothing. */
 export const noContent = (description: string) => ({ type: 'null', description }) as const;

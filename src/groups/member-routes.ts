@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../http/index.ts';
+import { BEARER, DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../http/index.ts';
 import {
   ChangeMembersBody,
   ChangeMembersResponse,
@@ -13,7 +13,7 @@ import {
 import type { GroupService } from './group-service.ts';
 import { groupView, noContent, problems, tags } from './group-view.ts';
 
-const security = [{ bearer: [] }];
+const security = BEARER;
 
 /** Membership routes: who is in a group, and which groups a user is in. */
 export const memberRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> = async (

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
+import { canonicalId } from '../db/index.ts';
 import type { CursorKey } from '../http/index.ts';
 import { EVERYONE, recordAuthzChange } from '../roles/index.ts';
 import { findUserById } from '../users/index.ts';
 import { groupNotFound, userNotFound } from './group-errors.ts';
 import { findGroup, type Group } from './group-repository.ts';
 import type { ChangeMembersBody } from './group-schemas.ts';
-import { canonicalId } from './group-values.ts';
 import {
   deleteMembers,
   insertMembers,

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock.ts';
-import type { Database, Tx } from '../db/index.ts';
+import { canonicalId, type Database, type Tx } from '../db/index.ts';
 import { AppError } from '../http/index.ts';
 import {
-  canonicalId,
   EVERYONE,
   groupNotFound,
   type LockOption,

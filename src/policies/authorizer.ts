@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.ts';
+import { canonicalId } from '../db/index.ts';
 import type { Invalidation, InvalidationFeed } from '../events/index.ts';
-import { canonicalId, EVERYONE, type Role } from '../roles/index.ts';
+import { EVERYONE, type Role } from '../roles/index.ts';
 import type { AttachedPolicy } from './attachment-repository.ts';
 import { buildContext } from './authz-context.ts';
 import {

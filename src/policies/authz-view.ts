@@ -1,4 +1,4 @@
-import { type FieldError, ProblemSchema, ValidationError } from '../http/index.ts';
+import { type FieldError, problemResponses, ValidationError } from '../http/index.ts';
 import { buildContext } from './authz-context.ts';
 import type { Decision } from './engine/index.ts';
 
@@ -6,13 +6,7 @@ import type { Decision } from './engine/index.ts';
 export const tags = ['authorization'];
 
 /** Problems any authorization route may answer. */
-export const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  422: ProblemSchema,
-};
+export const problems = problemResponses(400, 401, 403, 404, 422);
 
 /** A context that cannot be flattened (policy-spec §6) is the caller's mistake: a 422, not a silent deny. */
 export function contextErrors(

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.ts';
-import { type Database, type Tx, uuidv7 } from '../db/index.ts';
+import { canonicalId, type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
-import { canonicalId, EVERYONE, recordAuthzChange } from '../roles/index.ts';
+import { EVERYONE, recordAuthzChange } from '../roles/index.ts';
 import { assertValidDocument, MAX_POLICIES_PER_TENANT } from './policy-document.ts';
 import {
   countPolicies,

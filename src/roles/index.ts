@@ -27,7 +27,6 @@ export type { Role } from './role-repository.ts';
 export { roleRoutes } from './role-routes.ts';
 export { createRoleService, type RoleService } from './role-service.ts';
 export {
-  canonicalId,
   groupNotFound,
   type LockOption,
   requireGroup,

@@ -1,4 +1,4 @@
-import { isUuid, type Tx } from '../db/index.ts';
+import { canonicalId, type Tx } from '../db/index.ts';
 import { AppError } from '../http/index.ts';
 import { findRole, type Role } from './role-repository.ts';
 
@@ -9,12 +9,6 @@ import { findRole, type Role } from './role-repository.ts';
 
 export interface LockOption {
   forUpdate?: boolean;
-}
-
-/** An id in its stored (lowercase) form, or undefined when it is not a UUID and so names nothing. */
-export function canonicalId(raw: string): string | undefined {
-  const id = raw.toLowerCase();
-  return isUuid(id) ? id : undefined;
 }
 
 export const roleNotFound = () => new AppError('IAM_ERR_ROLE_NOT_FOUND', 'No such role.');

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeCursor, ProblemSchema, toPage } from '../http/index.ts';
+import { BEARER, decodeCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 import type { Tenant } from './tenant-repository.ts';
 import {
@@ -23,7 +23,7 @@ export function tenantView(t: Tenant): TenantView {
   };
 }
 
-const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+const problems = problemResponses(401, 403, 404, 422);
 const tags = ['tenants'];
 
 /** Platform routes for operators: `/v1/tenants`. */
@@ -39,7 +39,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Create a tenant',
         description: 'Creates an active tenant with its system roles (`admin`, `user`, `auditor`).',
-        security: [{ bearer: [] }],
+        security: BEARER,
         body: CreateTenantBody,
         response: { 201: TenantView, 409: ProblemSchema, ...problems },
       },
@@ -58,7 +58,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'List tenants',
         description: 'Cursor-paginated, oldest first; deleted tenants are not listed.',
-        security: [{ bearer: [] }],
+        security: BEARER,
         querystring: ListTenantsQuery,
         response: { 200: TenantPage, 400: ProblemSchema, ...problems },
       },
@@ -82,7 +82,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Read a tenant',
-        security: [{ bearer: [] }],
+        security: BEARER,
         params: TenantParams,
         response: { 200: TenantView, ...problems },
       },
@@ -99,7 +99,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Rename, suspend or reactivate a tenant',
         description:
           'Suspending stops every sign-in and token of the tenant; the platform tenant cannot be suspended.',
-        security: [{ bearer: [] }],
+        security: BEARER,
         params: TenantParams,
         body: UpdateTenantBody,
         response: { 200: TenantView, 409: ProblemSchema, ...problems },
@@ -121,7 +121,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Delete a tenant',
         description:
           'Soft delete: the tenant disappears at once and its data is purged after the retention period.',
-        security: [{ bearer: [] }],
+        security: BEARER,
         params: TenantParams,
         response: { 204: { type: 'null', description: 'Deleted.' }, 409: ProblemSchema, ...problems },
       },

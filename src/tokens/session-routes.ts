@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fromJson } from '../db/index.ts';
-import { AppError, ProblemSchema } from '../http/index.ts';
+import { AppError, BEARER, problemResponses } from '../http/index.ts';
 import { type SessionRow, sessionEnd } from './session-repository.ts';
 import type { SessionService } from './session-service.ts';
 
@@ -36,8 +36,8 @@ const view = (row: SessionRow, currentId: string) => ({
 });
 
 const tags = ['sessions'];
-const security = [{ bearer: [] }];
-const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const security = BEARER;
+const problems = problemResponses(401, 403, 404);
 
 /** Live sessions: one's own (`/me/sessions`) and, for administrators, any user's. */
 export const sessionRoutes: FastifyPluginAsyncTypebox<{

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ProblemSchema } from '../http/index.ts';
+import { problemResponses } from '../http/index.ts';
 import type { AccountService } from './account-service.ts';
 import { tenantOf } from './user-routes.ts';
 import { Accepted, EmailBody, RegisterBody, TokenBody, TokenPasswordBody } from './user-schemas.ts';
 
 const tags = ['users'];
 const config = { permission: 'public' };
-const problems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+const problems = problemResponses(400, 403, 404, 422);
 // One body for every outcome, so the answer never tells whether an address has an account.
 const ACCEPTED = {
   status: 'accepted' as const,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ProblemSchema } from '../http/index.ts';
+import { BEARER, ProblemSchema, problemResponses } from '../http/index.ts';
 import type { SelfService } from './self-service.ts';
 import { tenantOf } from './user-routes.ts';
 import { ChangePasswordBody, PasswordBody, UpdateMeBody, UserView } from './user-schemas.ts';
@@ -8,8 +8,8 @@ import type { UserService } from './user-service.ts';
 import { etagOf, userView } from './user-view.ts';
 
 const tags = ['users'];
-const security = [{ bearer: [] }];
-const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+const security = BEARER;
+const problems = problemResponses(401, 403, 404, 422);
 
 /** The signed-in user's own account: `/t/{tenant}/v1/me`. */
 export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: SelfService }> = async (

@@ -1,12 +1,8 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { type DB, keysetAfter, type Tx } from '../db/index.ts';
+import { type Kysely, sql } from 'kysely';
+import { type DB, keysetAfter, startsWith, type Tx } from '../db/index.ts';
 import type { CursorKey } from '../http/index.ts';
 import type { UserRow } from './user-repository.ts';
 import type { ListUsersQuery } from './user-schemas.ts';
-
-// Prefix match with LIKE metacharacters escaped; SQLite has no default ESCAPE character, so name one.
-const startsWith = (target: RawBuilder<unknown>, prefix: string) =>
-  sql<boolean>`${target} LIKE ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`;
 
 type Filters = Omit<ListUsersQuery, 'limit' | 'cursor' | 'sort' | 'count'>;
 

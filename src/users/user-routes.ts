@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { decodeCursor, ProblemSchema, toPage } from '../http/index.ts';
+import { BEARER, decodeCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import { SORT_COLUMN } from './user-list.ts';
 import type { UserRow } from './user-repository.ts';
 import {
@@ -17,8 +17,8 @@ import type { TenantContext, UserService } from './user-service.ts';
 import { etagOf, userView } from './user-view.ts';
 
 const tags = ['users'];
-const security = [{ bearer: [] }];
-const problems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema };
+const security = BEARER;
+const problems = problemResponses(401, 403, 404, 422);
 const IfMatch = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'ETag from a previous read; 412 if stale.' })),
 });

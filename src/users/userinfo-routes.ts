@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fromBool } from '../db/index.ts';
-import { ProblemSchema } from '../http/index.ts';
+import { BEARER, ProblemSchema } from '../http/index.ts';
 import type { UserService } from './user-service.ts';
 
 const UserInfo = Type.Object(
@@ -29,7 +29,7 @@ export const userinfoRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> =
       config: { permission: 'self:read' },
       schema: {
         tags: ['users'],
-        security: [{ bearer: [] }],
+        security: BEARER,
         summary: 'Claims about the signed-in user',
         response: { 200: UserInfo, 401: ProblemSchema, 403: ProblemSchema },
       },
