@@ -58,20 +58,7 @@ async function main(): Promise<void> {
   const server = await startServer({ workers: 2 });
   const results: LoadResult[] = [];
   try {
-    const admin = (await (
-      await fetch(`${server.url}/t/platform/v1/auth/login`, {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ email: 'bench-admin@example.test', password: 'bench admin passphrase' }),
-      })
-    ).json()) as { access_token: string };
-    const tenant = (await (
-      await fetch(`${server.url}/v1/tenants`, {
-        method: 'POST',
-        headers: { ...json, authorization: `Bearer ${admin.access_token}` },
-        body: JSON.stringify({ slug: 'bench', display_name: 'Bench' }),
-      })
-    ).json()) as { id: string };
+    const tenant = { id: await server.createTenant('bench') };
 
     // Seed users directly (one argon2id hash shared by all: same password) with the owner connection.
     const owner = createDatabase({
@@ -104,22 +91,17 @@ async function main(): Promise<void> {
     });
     await owner.close();
     const base = `${server.url}/t/bench`;
-    const loginOnce = async (email: string) =>
-      (await (
-        await fetch(`${base}/v1/auth/login`, {
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ email, password: PASSWORD }),
-        })
-      ).json()) as { access_token: string; refresh_token: string };
+    const loginOnce = (email: string) =>
+      server.post<{ access_token: string; refresh_token: string }>('/t/bench/v1/auth/login', {
+        email,
+        password: PASSWORD,
+      });
     const tenantAdmin = await loginOnce(emails[0] as string);
-    const client = (await (
-      await fetch(`${base}/v1/clients`, {
-        method: 'POST',
-        headers: { ...json, authorization: `Bearer ${tenantAdmin.access_token}` },
-        body: JSON.stringify({ name: 'bench', permissions: ['token:introspect', 'user:read'] }),
-      })
-    ).json()) as { client_id: string; client_secret: string };
+    const client = await server.post<{ client_id: string; client_secret: string }>(
+      '/t/bench/v1/clients',
+      { name: 'bench', permissions: ['token:introspect', 'user:read'] },
+      tenantAdmin.access_token,
+    );
     const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
 
     const sessions: { access_token: string; refresh_token: string }[] = [];

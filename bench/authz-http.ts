@@ -15,21 +15,8 @@ const PERMISSIONS = ['user:read', 'user:list', 'group:read', 'policy:read', 'rol
 async function main(): Promise<void> {
   const server = await startServer({ workers: 2 });
   try {
-    const post = async (path: string, body: unknown, token?: string) => {
-      const res = await fetch(`${server.url}${path}`, {
-        method: 'POST',
-        headers: { ...json, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return (await res.json()) as Record<string, unknown>;
-    };
-    const ops = (
-      await post('/t/platform/v1/auth/login', {
-        email: 'bench-admin@example.test',
-        password: 'bench admin passphrase',
-      })
-    ).access_token as string;
-    const tenant = (await post('/v1/tenants', { slug: 'authz', display_name: 'Authz' }, ops)).id as string;
+    const post = server.post;
+    const tenant = await server.createTenant('authz');
 
     const owner = createDatabase({
       url: server.ownerUrl,

@@ -8,6 +8,10 @@ export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@
 
 export interface BenchServer {
   url: string;
+  /** POSTs JSON (with a bearer token when given) and returns the parsed answer. */
+  post<T = Record<string, unknown>>(path: string, body: unknown, token?: string): Promise<T>;
+  /** Signs in as the bootstrapped platform operator and creates a tenant; returns its id. */
+  createTenant(slug: string): Promise<string>;
   env: Record<string, string>;
   ownerUrl: string;
   rssMb(): number;
@@ -69,8 +73,24 @@ export async function startServer(options: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as T;
+  };
   return {
     url,
+    post,
+    async createTenant(slug) {
+      const ops = await post<{ access_token: string }>('/t/platform/v1/auth/login', {
+        email: env.GATEHOUSE_ADMIN_EMAIL,
+        password: env.GATEHOUSE_ADMIN_PASSWORD,
+      });
+      return (await post<{ id: string }>('/v1/tenants', { slug, display_name: slug }, ops.access_token)).id;
+    },
     env,
     ownerUrl: owner.toString(),
     rssMb: () => processTreeRss(child.pid ?? 0),
