@@ -86,6 +86,36 @@ export const ConfigSchema = Type.Object(
         pattern: URL_OR_EMPTY,
       },
     ),
+    SMTP_TLS_REJECT_UNAUTHORIZED: Bool(
+      true,
+      'Refuse an SMTP server whose TLS certificate does not verify; turn off only for a test relay.',
+    ),
+    MAIL_FROM: Str(
+      'no-reply@localhost',
+      "Sender address of outgoing mail; the display name is the tenant's sender name setting.",
+      { format: 'email' },
+    ),
+    OUTBOX_POLL_MS: Int(
+      200,
+      10,
+      10_000,
+      'How often the relay looks for committed events when no commit in this process woke it.',
+    ),
+    OUTBOX_BATCH_SIZE: Int(500, 1, 10_000, 'Events the relay moves to the queue per transaction.'),
+    QUEUE_PREFETCH: Int(64, 1, 10_000, 'Messages a consumer holds unacknowledged at once.'),
+    QUEUE_MAX_ATTEMPTS: Int(
+      6,
+      1,
+      100,
+      'Attempts a consumer makes at one event before it goes to the dead-letter queue.',
+    ),
+    QUEUE_RETRY_BASE_MS: Int(
+      1000,
+      10,
+      3_600_000,
+      'Delay before the first retry of a failed event; it doubles with each further attempt.',
+    ),
+    QUEUE_RETRY_MAX_MS: Int(300_000, 10, 86_400_000, 'Longest delay between two attempts at one event.'),
     KEY_ENCRYPTION_SECRET: Str(
       '',
       'Base64 of 32 random bytes that encrypts signing keys and TOTP secrets at rest; empty generates one under DATA_DIR (development only).',

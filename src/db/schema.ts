@@ -194,6 +194,88 @@ export interface OutboxTable {
   attempts: Generated<number>;
 }
 
+export interface MfaCredentialsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  kind: 'totp';
+  status: 'pending' | 'active';
+  secret_sealed: string;
+  created_at: Timestamp;
+  confirmed_at: Timestamp | null;
+}
+
+export interface MfaUsedStepsTable {
+  tenant_id: string;
+  credential_id: string;
+  step: number | string;
+  expires_at: Timestamp;
+}
+
+export interface MfaRecoveryCodesTable {
+  tenant_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface MfaChallengesTable {
+  tenant_id: string;
+  token_hash: string;
+  user_id: string;
+  amr: Json;
+  ip: string | null;
+  user_agent: string | null;
+  failures: Generated<number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface QueueMessagesTable {
+  id: string;
+  consumer: string;
+  event_id: string;
+  body: string;
+  attempts: Generated<number>;
+  first_attempt_at: Timestamp | null;
+  last_error: string | null;
+  available_at: Timestamp;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface DeadLettersTable {
+  id: string;
+  consumer: string;
+  event_id: string | null;
+  tenant_id: string | null;
+  type: string | null;
+  body: string;
+  error: string;
+  attempts: number;
+  first_attempt_at: Timestamp | null;
+  failed_at: Timestamp;
+}
+
+export interface ConsumedEventsTable {
+  consumer: string;
+  event_id: string;
+  consumed_at: Timestamp;
+}
+
+export interface WebhooksTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  event_types: Json;
+  secret_sealed: string;
+  status: 'active' | 'disabled';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -218,6 +300,14 @@ export interface DB {
   policy_versions: PolicyVersionsTable;
   policy_attachments: PolicyAttachmentsTable;
   outbox: OutboxTable;
+  mfa_credentials: MfaCredentialsTable;
+  mfa_used_steps: MfaUsedStepsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
+  queue_messages: QueueMessagesTable;
+  dead_letters: DeadLettersTable;
+  consumed_events: ConsumedEventsTable;
+  webhooks: WebhooksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -417,6 +417,53 @@ export const EVENT_CATALOGUE = {
       previous_expires_at: 'When the previous secret stops working.',
     },
   },
+  'mfa.enrolled': {
+    version: 1,
+    description: 'A user confirmed a TOTP authenticator; sign-ins now ask for a code (email to the user).',
+    producer: 'mfa',
+    payload: { ...userPayload, replaced: 'True when it replaced an earlier authenticator.' },
+  },
+  'mfa.disabled': {
+    version: 1,
+    description: 'A user turned their second factor off (email to the user).',
+    producer: 'mfa',
+    payload: userPayload,
+  },
+  'mfa.reset_by_admin': {
+    version: 1,
+    description: "An administrator removed a user's second factor and recovery codes (email to the user).",
+    producer: 'mfa',
+    payload: userPayload,
+  },
+  'mfa.recovery_code_used': {
+    version: 1,
+    description: 'A recovery code was spent to sign in (email to the user).',
+    producer: 'mfa',
+    payload: { ...userPayload, remaining: 'Recovery codes left unused.' },
+  },
+  'mfa.recovery_codes_regenerated': {
+    version: 1,
+    description: 'A user replaced their recovery codes; the old ones stopped working.',
+    producer: 'mfa',
+    payload: userPayload,
+  },
+  'mfa.verification_failed': {
+    version: 1,
+    description: 'A second-factor code was refused during sign-in or a protected change.',
+    producer: 'mfa',
+    payload: {
+      tenant_id: 'Tenant id.',
+      user_id: 'User id.',
+      reason: '`invalid_code`, `replayed_code` or `too_many_attempts`.',
+      ip: 'Client IP, when known.',
+    },
+  },
+  'user.password_expiry_reminder_due': {
+    version: 1,
+    description: "A user's password expires soon (email to the user).",
+    producer: 'jobs',
+    payload: { ...userPayload, expires_at: 'When the password expires.' },
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

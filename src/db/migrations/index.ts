@@ -3,6 +3,8 @@ import { signingKeys } from './0002-signing-keys.ts';
 import { usersAndGroups } from './0003-users-and-groups.ts';
 import { sessionsAndClients } from './0004-sessions-and-clients.ts';
 import { policies } from './0005-policies.ts';
+import { mfa } from './0006-mfa.ts';
+import { queue } from './0007-queue.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
@@ -12,6 +14,8 @@ export const MIGRATIONS: readonly Migration[] = [
   usersAndGroups,
   sessionsAndClients,
   policies,
+  mfa,
+  queue,
 ];
 
 export type { Dialect, Migration } from './types.ts';
