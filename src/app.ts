@@ -25,6 +25,7 @@ import {
   requestIdGenerator,
 } from './http/index.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
 import { createServices } from './services.ts';
@@ -107,7 +108,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   await app.register(healthRoutes, { probes });
   await app.register(tenantRoutes, { service: services.tenantService, directory: services.tenantDirectory });
-  await app.register(authRoutes, { deps: { database, hasher: services.hasher, sessions, clock }, sessions });
+  await app.register(authRoutes, {
+    deps: { database, hasher: services.hasher, sessions, mfa: services.mfaLogin, clock },
+    sessions,
+  });
+  await app.register(mfaRoutes, { mfa: services.mfa, login: services.mfaLogin });
   await app.register(oauthTokenRoutes, {
     deps: { sessions, clients: services.clients, tokens },
   });

@@ -6,6 +6,7 @@ import { type Config, publicUrl } from './config/index.ts';
 import { type Database, isUuid } from './db/index.ts';
 import { createInvalidationFeed, redisSignal } from './events/index.ts';
 import { createGroupService } from './groups/index.ts';
+import { createMfaLogin, createMfaService } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
 import { createTenantDirectory, createTenantService } from './tenants/index.ts';
@@ -83,6 +84,18 @@ export function createServices(
     onBackgroundError: (error) => deps.log.error({ err: error }, 'account email work failed'),
   });
   const self = createSelfService({ database, clock, hasher, encryption, users });
+  const mfaWindow = config.MFA_TOTP_WINDOW;
+  const mfa = createMfaService({ database, clock, encryption, self, window: mfaWindow });
+  const mfaLogin = createMfaLogin({
+    database,
+    clock,
+    encryption,
+    sessions,
+    window: mfaWindow,
+    tokenMaxFailures: config.MFA_TOKEN_MAX_FAILURES,
+    userMaxFailures: config.MFA_USER_MAX_FAILURES,
+    userFailureWindowSeconds: config.MFA_USER_FAILURE_WINDOW_SECONDS,
+  });
   const groups = createGroupService({ database, clock });
   const authorizer = createAuthorizer({ database, feed });
   const authzDeps = { database, clock };
@@ -108,6 +121,8 @@ export function createServices(
     users,
     accounts,
     self,
+    mfa,
+    mfaLogin,
     userExists,
     groups,
     authorizer,

@@ -126,6 +126,12 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessControlD
     const permission = request.routeOptions.config.permission;
     if (permission === undefined || permission === 'public') return;
     const auth = await authenticate(request, deps);
+    if (auth.restriction && !request.routeOptions.config.restricted?.includes(auth.restriction)) {
+      throw new AppError(
+        'IAM_ERR_MFA_ENROLLMENT_REQUIRED',
+        'This tenant requires a second factor: enrol an authenticator before doing anything else.',
+      );
+    }
     const platformOnly = (PLATFORM_PERMISSIONS as readonly string[]).includes(permission as Permission);
     const crossTenant = request.tenant !== null && request.tenant.id !== auth.tenantId;
     // A token is worthless outside the tenant that issued it, except a platform operator's, which may

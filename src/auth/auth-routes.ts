@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BEARER, ProblemSchema } from '../http/index.ts';
+import { MfaChallengeView } from '../mfa/index.ts';
 import type { SessionService } from '../tokens/index.ts';
-import { LoginBody, TokenResponse } from './auth-schemas.ts';
+import { TokenResponseSchema } from '../tokens/index.ts';
+import { LoginBody } from './auth-schemas.ts';
 import { type LoginAttempt, type LoginDeps, PASSWORD_LOGIN, runSteps } from './login-steps.ts';
 
 const tags = ['auth'];
@@ -19,9 +21,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
         tags,
         summary: 'Sign in with email and password',
         description:
-          'Starts a session and returns an access token and a refresh token. Every failure answers the same problem (IAM_ERR_INVALID_CREDENTIALS) in similar time.',
+          'Starts a session and returns an access token and a refresh token, or, when the user has a second factor, an `mfa_token` for POST /auth/mfa/verify. Where the tenant requires MFA and the user has none, the tokens serve only the enrolment routes. Every failure answers the same problem (IAM_ERR_INVALID_CREDENTIALS) in similar time.',
         body: LoginBody,
-        response: { 200: TokenResponse, 401: ProblemSchema, 422: ProblemSchema },
+        response: {
+          200: Type.Union([TokenResponseSchema, MfaChallengeView]),
+          401: ProblemSchema,
+          422: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {

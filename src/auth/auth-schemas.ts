@@ -7,13 +7,3 @@ export const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const TokenResponse = Type.Object(
-  {
-    access_token: Type.String(),
-    token_type: Type.Literal('Bearer'),
-    expires_in: Type.Integer({ description: 'Lifetime of the access token in seconds.' }),
-    refresh_token: Type.String({ description: 'Opaque, single-use: each refresh returns a new one.' }),
-  },
-  {},
-);

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type RequestTenant } from '../http/index.ts';
+import type { MfaChallengeResponse, MfaLogin } from '../mfa/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
 import type { ClientInfo, SessionService, TokenResponse } from '../tokens/index.ts';
 import {
@@ -16,6 +17,7 @@ export interface LoginDeps {
   database: Database;
   hasher: PasswordHasher;
   sessions: SessionService;
+  mfa: MfaLogin;
   clock: Clock;
 }
 
@@ -27,7 +29,9 @@ export interface LoginAttempt {
   client: ClientInfo;
   user?: UserRow;
   newHash?: string;
-  result?: TokenResponse;
+  /** `challenge`: ask for the second factor; `enrol`: the tenant requires one the user lacks. */
+  secondFactor?: 'challenge' | 'enrol';
+  result?: TokenResponse | MfaChallengeResponse;
 }
 
 export type LoginStep = (attempt: LoginAttempt, deps: LoginDeps) => Promise<void>;
@@ -64,19 +68,32 @@ export const checkEmailVerified: LoginStep = async (attempt) => {
   if (attempt.settings.login.require_verified_email && !verified) throw badCredentials();
 };
 
-export const issueTokens: LoginStep = async (attempt, { database, sessions, clock }) => {
+/** The tenant's MFA mode decides whether the password is enough, a code is due, or enrolment is. */
+export const requireSecondFactor: LoginStep = async (attempt, { mfa }) => {
+  const user = attempt.user;
+  if (!user || attempt.settings.mfa === 'disabled') return;
+  if (await mfa.hasActiveFactor(attempt.tenant.id, user.id)) attempt.secondFactor = 'challenge';
+  else if (attempt.settings.mfa === 'required') attempt.secondFactor = 'enrol';
+};
+
+export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa, clock }) => {
   const user = attempt.user;
   if (!user) throw badCredentials();
   const now = clock.now().toISOString();
   await database.withTenant(attempt.tenant.id, (trx) =>
     recordLogin(trx, attempt.tenant.id, user.id, now, attempt.newHash),
   );
-  attempt.result = await sessions.start(
-    { ...attempt.tenant, settings: attempt.settings },
-    user.id,
-    ['pwd'],
-    attempt.client,
-  );
+  const tenant = { ...attempt.tenant, settings: attempt.settings };
+  attempt.result =
+    attempt.secondFactor === 'challenge'
+      ? await mfa.challenge(tenant, user, attempt.client)
+      : await sessions.start(
+          tenant,
+          user.id,
+          ['pwd'],
+          attempt.client,
+          attempt.secondFactor === 'enrol' ? 'mfa_enrollment' : null,
+        );
 };
 
 /** The password login, step by step; each step may refuse with a problem. */
@@ -85,6 +102,7 @@ export const PASSWORD_LOGIN: readonly LoginStep[] = [
   verifyPassword,
   checkAccountActive,
   checkEmailVerified,
+  requireSecondFactor,
   issueTokens,
 ];
 

@@ -113,6 +113,7 @@ export interface SessionsTable {
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  restriction: string | null;
 }
 
 export interface RefreshTokensTable {

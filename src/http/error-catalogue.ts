@@ -245,6 +245,48 @@ export const ERROR_CATALOGUE = {
     'No service client with this id exists in this tenant.',
     'Check the client id.',
   ),
+  IAM_ERR_MFA_ENROLLMENT_REQUIRED: entry(
+    403,
+    'MFA enrolment required',
+    'The tenant requires a second factor and this session has not enrolled one: its token serves only the TOTP enrolment routes.',
+    'Enrol an authenticator (POST /me/mfa/totp, then /me/mfa/totp/confirm), then refresh the token.',
+  ),
+  IAM_ERR_MFA_DISABLED: entry(
+    403,
+    'MFA disabled',
+    'The tenant has turned second factors off, so none can be enrolled or used.',
+    'Ask the tenant administrator to set the MFA mode to `optional` or `required`.',
+  ),
+  IAM_ERR_MFA_REQUIRED_BY_TENANT: entry(
+    409,
+    'MFA required by the tenant',
+    'The tenant requires a second factor, so it cannot be turned off.',
+    'Enrol a new authenticator instead (it replaces the current one once confirmed).',
+  ),
+  IAM_ERR_MFA_NOT_ENROLLED: entry(
+    409,
+    'No authenticator enrolled',
+    'The operation needs an active TOTP authenticator (or a pending one, for confirmation) and there is none.',
+    'Start an enrolment with POST /me/mfa/totp.',
+  ),
+  IAM_ERR_MFA_CODE_INVALID: entry(
+    401,
+    'Invalid code',
+    'The one-time code or recovery code is wrong, expired, or was already used.',
+    'Enter the current code from the authenticator app (or an unused recovery code).',
+  ),
+  IAM_ERR_MFA_TOKEN_INVALID: entry(
+    401,
+    'Invalid MFA token',
+    'The `mfa_token` is unknown, expired, already used, or spent by too many wrong codes.',
+    'Sign in again with the password to get a new `mfa_token`.',
+  ),
+  IAM_ERR_MFA_TOO_MANY_ATTEMPTS: entry(
+    429,
+    'Too many MFA attempts',
+    'Too many wrong second-factor codes were entered for this account recently.',
+    'Wait for the period in `Retry-After`, then sign in again.',
+  ),
   IAM_ERR_INTERNAL: entry(
     500,
     'Internal error',

@@ -8,6 +8,12 @@ export interface RequestTenant {
 }
 
 /** The authenticated caller, from a verified access token: a user (with a session) or a service client. */
+/**
+ * What a restricted session may still do: `mfa_enrollment` when the tenant requires a second factor
+ * the user has not enrolled yet. Routes name the restrictions they accept in `config.restricted`.
+ */
+export type SessionRestriction = 'mfa_enrollment';
+
 export interface Principal {
   kind: 'user' | 'client';
   tenantId: string;
@@ -22,6 +28,8 @@ export interface Principal {
   /** `iat` and `exp`, in seconds. */
   issuedAt: number;
   expiresAt: number;
+  /** Set on tokens of a restricted session: only routes that accept it answer. */
+  restriction?: SessionRestriction;
 }
 
 declare module 'fastify' {
@@ -32,5 +40,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The permission (`resource:action`) this route requires, or `public` for none. */
     permission?: string;
+    /** Restricted sessions this route serves (all other routes refuse their tokens). */
+    restricted?: readonly SessionRestriction[];
   }
 }

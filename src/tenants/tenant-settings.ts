@@ -20,6 +20,11 @@ export const TenantSettingsSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    mfa: Type.Union([Type.Literal('disabled'), Type.Literal('optional'), Type.Literal('required')], {
+      default: 'optional',
+      description:
+        '`disabled`: no second factor; `optional`: users choose; `required`: users without one may only enrol.',
+    }),
     password_policy: Type.Object(
       {
         min_length: Type.Integer({

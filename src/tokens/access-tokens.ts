@@ -8,7 +8,7 @@ import {
   SignJWT,
 } from 'jose';
 import type { Clock } from '../clock.ts';
-import type { Principal } from '../http/index.ts';
+import type { Principal, SessionRestriction } from '../http/index.ts';
 import type { Tenant, TenantDirectory } from '../tenants/index.ts';
 import type { SigningKeyStore } from './signing-keys.ts';
 
@@ -16,7 +16,13 @@ export interface IssueRequest {
   tenant: Pick<Tenant, 'id' | 'slug'>;
   /** A user (with the session the token belongs to) or a service client. */
   subject:
-    | { kind: 'user'; userId: string; sessionId: string; amr: string[] }
+    | {
+        kind: 'user';
+        userId: string;
+        sessionId: string;
+        amr: string[];
+        restriction?: SessionRestriction | null;
+      }
     | { kind: 'client'; clientId: string };
   ttlSeconds: number;
 }
@@ -64,7 +70,12 @@ export function createAccessTokens(deps: {
       // RFC 9068 §2.2: `client_id` on every token; user tokens add the session and how the user authenticated.
       const extra =
         subject.kind === 'user'
-          ? { tid: tenant.id, sid: subject.sessionId, amr: subject.amr }
+          ? {
+              tid: tenant.id,
+              sid: subject.sessionId,
+              amr: subject.amr,
+              ...(subject.restriction ? { restriction: subject.restriction } : {}),
+            }
           : { tid: tenant.id, client_id: subject.clientId };
       const claims: JWTPayload = {
         ...extra,
@@ -141,7 +152,10 @@ export function createAccessTokens(deps: {
         amr,
         issuedAt: Number(payload.iat),
         expiresAt: Number(payload.exp),
+        ...(payload.restriction === 'mfa_enrollment' ? { restriction: payload.restriction } : {}),
       };
+      // An unknown restriction fails closed: the token is refused rather than treated as unrestricted.
+      if (payload.restriction !== undefined && principal.restriction === undefined) return null;
       return { principal, claims: payload };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError || error instanceof SyntaxError)

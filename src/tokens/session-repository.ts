@@ -59,6 +59,7 @@ export async function findRefreshToken(trx: Tx, tenantId: string, token: string)
       'sessions.id as session_id',
       'sessions.user_id',
       'sessions.amr',
+      'sessions.restriction',
       'sessions.revoked_at',
       'sessions.idle_expires_at',
       'sessions.expires_at',
@@ -137,4 +138,19 @@ export async function markRevoked(
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** Turns a restricted session into a full one once its condition is met (the factor was enrolled). */
+export async function liftRestriction(
+  trx: Tx,
+  tenantId: string,
+  sessionId: string,
+  amr: readonly string[],
+): Promise<void> {
+  await trx
+    .updateTable('sessions')
+    .set({ restriction: null, amr: toJson(amr) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .execute();
 }

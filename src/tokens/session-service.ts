@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { type Database, fromJson, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent, recordInvalidation } from '../events/index.ts';
-import { OAuthError } from '../http/index.ts';
+import { OAuthError, type SessionRestriction } from '../http/index.ts';
 import type { Tenant, TenantSettings } from '../tenants/index.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import {
@@ -47,10 +47,11 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
     sessionId: string,
     amr: string[],
     refreshToken: string,
+    restriction: SessionRestriction | null,
   ): Promise<TokenResponse> {
     const issued = await tokens.issue({
       tenant,
-      subject: { kind: 'user', userId, sessionId, amr },
+      subject: { kind: 'user', userId, sessionId, amr, restriction },
       ttlSeconds: tenant.settings.tokens.access_token_ttl_seconds,
     });
     return {
@@ -106,6 +107,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
       userId: string,
       amr: string[],
       client: ClientInfo,
+      restriction: SessionRestriction | null = null,
     ): Promise<TokenResponse> {
       const now = clock.now();
       const id = uuidv7(now.getTime());
@@ -124,6 +126,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         expires_at: later(now, t.refresh_absolute_ttl_seconds),
         revoked_at: null,
         revoked_reason: null,
+        restriction,
       };
       await database.withTenant(tenant.id, async (trx) => {
         await insertSession(trx, row);
@@ -145,7 +148,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
           now,
         );
       });
-      return respond(tenant, userId, id, amr, refreshToken);
+      return respond(tenant, userId, id, amr, refreshToken, restriction);
     },
 
     /**
@@ -191,7 +194,14 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         throw outcome.error;
       }
       const session = outcome.session!;
-      return respond(tenant, session.user_id, session.session_id, fromJson<string[]>(session.amr), next);
+      return respond(
+        tenant,
+        session.user_id,
+        session.session_id,
+        fromJson<string[]>(session.amr),
+        next,
+        session.restriction as SessionRestriction | null,
+      );
     },
 
     /** RFC 7009 for refresh tokens: the token's whole session ends. Unknown tokens are ignored. */

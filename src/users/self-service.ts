@@ -15,6 +15,9 @@ export function createSelfService(deps: Omit<UserServiceDeps, 'endSessions'> & {
   }
 
   return {
+    /** The user, when `password` is their current password; IAM_ERR_WRONG_PASSWORD otherwise. */
+    confirmPassword,
+
     /** Needs the current password; the user's other sessions end, the one making the change stays. */
     async changePassword(
       tenant: TenantContext,

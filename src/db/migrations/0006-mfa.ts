@@ -6,6 +6,9 @@ export const mfa: Migration = {
   up(dialect: Dialect): string[] {
     const t = TYPES[dialect];
     const statements = [
+      // A session that may do only one thing until the user completes it (enrol a second factor the
+      // tenant requires); its tokens carry the restriction and every other route refuses them.
+      'ALTER TABLE sessions ADD COLUMN restriction text',
       // One TOTP credential per user and state: a pending one (enrolment not yet confirmed) replaces
       // the active one only when it is confirmed. The secret is sealed with the key-encryption key.
       `CREATE TABLE mfa_credentials (

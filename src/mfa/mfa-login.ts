@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import { type Database, fromJson } from '../db/index.ts';
+import { appendEvent } from '../events/index.ts';
+import { AppError } from '../http/index.ts';
+import type { ClientInfo, KeyEncryption, SessionService, TokenResponse } from '../tokens/index.ts';
+import { findUserById, type UserRow } from '../users/index.ts';
+import { checkAnswer, type FactorAnswer } from './code-check.ts';
+import {
+  countUnusedRecoveryCodes,
+  findChallenge,
+  findCredential,
+  insertChallenge,
+  recentFailures,
+  recordChallengeFailure,
+  spendChallenge,
+} from './mfa-repository.ts';
+import type { MfaTenant } from './mfa-service.ts';
+
+/** The second step's lifetime: long enough to open an app and type six digits. */
+export const MFA_TOKEN_TTL_SECONDS = 300;
+
+export interface MfaChallengeResponse {
+  mfa_required: true;
+  mfa_token: string;
+  methods: string[];
+  expires_in: number;
+}
+
+export interface MfaLoginDeps {
+  database: Database;
+  clock: Clock;
+  encryption: KeyEncryption;
+  sessions: SessionService;
+  window: number;
+  tokenMaxFailures: number;
+  userMaxFailures: number;
+  userFailureWindowSeconds: number;
+}
+
+// The mfa_token carries 256 random bits, so SHA-256 is enough to store it; it is opaque, not a JWT,
+// so it cannot be presented as a bearer token anywhere: its only use is `verify:mfa`.
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const tokenInvalid = () =>
+  new AppError('IAM_ERR_MFA_TOKEN_INVALID', 'The mfa_token is invalid or expired; sign in again.');
+
+/** The second step of a password sign-in: a single-use challenge, then a code or recovery code. */
+export function createMfaLogin(deps: MfaLoginDeps) {
+  const { database, clock } = deps;
+
+  return {
+    async hasActiveFactor(tenantId: string, userId: string): Promise<boolean> {
+      const found = await database.withTenant(tenantId, (trx) =>
+        findCredential(trx, tenantId, userId, 'active'),
+      );
+      return found !== undefined;
+    },
+
+    /** Issues the mfa_token for a user whose password was right; bound to that user and attempt. */
+    async challenge(tenant: MfaTenant, user: UserRow, client: ClientInfo): Promise<MfaChallengeResponse> {
+      const now = clock.now();
+      const token = randomBytes(32).toString('base64url');
+      await database.withTenant(tenant.id, (trx) =>
+        insertChallenge(trx, {
+          tenant_id: tenant.id,
+          token_hash: hashToken(token),
+          user_id: user.id,
+          amr: ['pwd'],
+          ip: client.ip,
+          user_agent: client.userAgent?.slice(0, 512) ?? null,
+          created_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + MFA_TOKEN_TTL_SECONDS * 1000).toISOString(),
+          used_at: null,
+        }),
+      );
+      return {
+        mfa_required: true,
+        mfa_token: token,
+        methods: ['totp', 'recovery_code'],
+        expires_in: MFA_TOKEN_TTL_SECONDS,
+      };
+    },
+
+    /**
+     * Completes the sign-in. Wrong answers count against the token (spent at the limit) and the
+     * account (verification pauses at its limit); each failure commits before the refusal goes back.
+     */
+    async verify(
+      tenant: MfaTenant,
+      mfaToken: string,
+      answer: FactorAnswer,
+      client: ClientInfo,
+    ): Promise<TokenResponse> {
+      const now = clock.now();
+      const nowIso = now.toISOString();
+      const tokenHash = hashToken(mfaToken);
+      const outcome = await database.withTenant(tenant.id, async (trx) => {
+        const challenge = await findChallenge(trx, tenant.id, tokenHash);
+        if (!challenge || challenge.used_at !== null || challenge.expires_at <= nowIso) throw tokenInvalid();
+        const user = await findUserById(trx, tenant.id, challenge.user_id);
+        if (user?.status !== 'active') throw tokenInvalid();
+        const since = new Date(now.getTime() - deps.userFailureWindowSeconds * 1000).toISOString();
+        if ((await recentFailures(trx, tenant.id, user.id, since)) >= deps.userMaxFailures) {
+          await spendChallenge(trx, tenant.id, tokenHash, nowIso);
+          return { error: 'too_many_attempts' as const, user };
+        }
+        const credential = await findCredential(trx, tenant.id, user.id, 'active');
+        if (!credential) throw tokenInvalid();
+        const checked = await checkAnswer(trx, deps, credential, answer);
+        if (!checked.ok) {
+          await recordChallengeFailure(trx, tenant.id, tokenHash, deps.tokenMaxFailures, nowIso);
+          return { error: checked.reason, user };
+        }
+        if (!(await spendChallenge(trx, tenant.id, tokenHash, nowIso))) throw tokenInvalid();
+        if (checked.method === 'rc') {
+          const remaining = await countUnusedRecoveryCodes(trx, tenant.id, user.id);
+          await appendEvent(
+            trx,
+            {
+              type: 'mfa.recovery_code_used',
+              tenantId: tenant.id,
+              payload: {
+                tenant_id: tenant.id,
+                user_id: user.id,
+                email: user.email,
+                actor_id: user.id,
+                remaining,
+              },
+            },
+            now,
+          );
+        }
+        return { user, amr: [...fromJson<string[]>(challenge.amr), checked.method] };
+      });
+      if ('error' in outcome) {
+        await database.withTenant(tenant.id, (trx) =>
+          appendEvent(
+            trx,
+            {
+              type: 'mfa.verification_failed',
+              tenantId: tenant.id,
+              payload: {
+                tenant_id: tenant.id,
+                user_id: outcome.user.id,
+                reason: outcome.error,
+                ip: client.ip,
+              },
+            },
+            now,
+          ),
+        );
+        if (outcome.error === 'too_many_attempts') {
+          throw new AppError(
+            'IAM_ERR_MFA_TOO_MANY_ATTEMPTS',
+            'Too many wrong codes for this account; wait, then sign in again.',
+            { 'retry-after': String(deps.userFailureWindowSeconds) },
+          );
+        }
+        throw new AppError('IAM_ERR_MFA_CODE_INVALID', 'The code is wrong, expired or was already used.');
+      }
+      return deps.sessions.start(tenant, outcome.user.id, outcome.amr, client);
+    },
+  };
+}
+
+export type MfaLogin = ReturnType<typeof createMfaLogin>;
