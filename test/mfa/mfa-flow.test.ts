@@ -39,7 +39,7 @@ for (const variant of VARIANTS) {
       return id;
     }
 
-    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: object) =>
+    const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: object) =>
       t.app.inject({
         method,
         url,
@@ -393,6 +393,39 @@ for (const variant of VARIANTS) {
         409,
         'IAM_ERR_MFA_REQUIRED_BY_TENANT',
       );
+    });
+
+    test('policies see subject.mfa: a tenant can require MFA for chosen actions', async () => {
+      const admin = await createUser(t, tenants['mfa-opt']!, { roles: ['admin'] });
+      const pwdOnly = (await signIn('mfa-opt', admin)).access_token;
+      const created = await call('POST', '/t/mfa-opt/v1/policies', pwdOnly, {
+        name: 'listing-needs-mfa',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'user:list',
+              Resource: '*',
+              Condition: { BoolIfExists: { 'subject.mfa': 'false' } },
+            },
+          ],
+        },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const attach = await call(
+        'PUT',
+        `/t/mfa-opt/v1/policies/${created.json().id}/attachments/user/${admin.id}`,
+        pwdOnly,
+      );
+      assert.equal(attach.statusCode, 204, attach.body);
+
+      problemOf(await call('GET', '/t/mfa-opt/v1/users', pwdOnly), 403, 'IAM_ERR_FORBIDDEN');
+      const { secret } = await enrol('mfa-opt', pwdOnly);
+      advance(30);
+      const { mfa_token } = await signIn('mfa-opt', admin);
+      const withMfa = (await verify('mfa-opt', { mfa_token, code: codeAt(secret) })).json().access_token;
+      assert.equal((await call('GET', '/t/mfa-opt/v1/users', withMfa)).statusCode, 200);
     });
 
     test('a tenant with MFA disabled has no enrolment and no second step', async () => {
