@@ -138,6 +138,11 @@ export const ConfigSchema = Type.Object(
       5000,
       'How often each process reads new revocations and authorization changes made by other processes.',
     ),
+    WEBHOOK_ALLOW_INSECURE: Bool(
+      false,
+      'Allow webhook URLs with http:// or private, loopback and link-local addresses (development and tests only).',
+    ),
+    WEBHOOK_TIMEOUT_MS: Int(5000, 100, 60_000, 'Time a webhook endpoint has to answer one delivery.'),
     MFA_TOTP_WINDOW: Int(
       1,
       0,

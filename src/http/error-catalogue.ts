@@ -287,6 +287,24 @@ export const ERROR_CATALOGUE = {
     'Too many wrong second-factor codes were entered for this account recently.',
     'Wait for the period in `Retry-After`, then sign in again.',
   ),
+  IAM_ERR_WEBHOOK_NOT_FOUND: entry(
+    404,
+    'Webhook not found',
+    'No webhook endpoint with this id exists in this tenant.',
+    'Check the id; list the endpoints with GET /webhooks.',
+  ),
+  IAM_ERR_WEBHOOK_URL_REFUSED: entry(
+    422,
+    'Webhook URL refused',
+    'The URL is not https, or its host is a private, loopback or link-local address.',
+    'Use a public https:// endpoint.',
+  ),
+  IAM_ERR_DEAD_LETTER_NOT_FOUND: entry(
+    404,
+    'Dead letter not found',
+    'No dead letter with this id is visible to the caller.',
+    'Check the id; list the dead letters with GET /v1/dead-letters.',
+  ),
   IAM_ERR_INTERNAL: entry(
     500,
     'Internal error',
