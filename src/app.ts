@@ -30,7 +30,7 @@ import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
 import { createServices } from './services.ts';
 import { registerTenantScope, tenantRoutes } from './tenants/index.ts';
-import { discoveryRoutes, sessionRoutes } from './tokens/index.ts';
+import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
 import { accountRoutes, meRoutes, type PasswordHasher, userinfoRoutes, userRoutes } from './users/index.ts';
 
 export interface AppDeps {
@@ -118,6 +118,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(tokenManagementRoutes, { deps: { ...services, database, clock } });
   await app.register(discoveryRoutes, { keys: services.keys, tokens });
+  await app.register(signingKeyRoutes, { keys: services.keys });
   await app.register(sessionRoutes, { sessions, userExists: services.userExists });
   await app.register(clientRoutes, { clients: services.clients });
   await app.register(groupRoutes, { service: services.groups });

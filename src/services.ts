@@ -51,7 +51,12 @@ export function createServices(
       parallelism: config.ARGON2_PARALLELISM,
     });
   const encryption = createKeyEncryption(deps.keyEncryptionKey);
-  const keys = createSigningKeyStore({ database, encryption, clock });
+  const keys = createSigningKeyStore({
+    database,
+    encryption,
+    clock,
+    publishLeadSeconds: config.SIGNING_KEY_PUBLISH_LEAD_SECONDS,
+  });
   const tokens = createAccessTokens({ baseUrl: publicUrl(config), keys, tenants: tenantDirectory, clock });
   const feed = createInvalidationFeed({
     database,

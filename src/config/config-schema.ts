@@ -138,6 +138,12 @@ export const ConfigSchema = Type.Object(
       5000,
       'How often each process reads new revocations and authorization changes made by other processes.',
     ),
+    SIGNING_KEY_PUBLISH_LEAD_SECONDS: Int(
+      900,
+      0,
+      604_800,
+      'A new signing key is published in the JWKS this long before it signs (longer than verifiers cache the JWKS, 300 s).',
+    ),
     WEBHOOK_ALLOW_INSECURE: Bool(
       false,
       'Allow webhook URLs with http:// or private, loopback and link-local addresses (development and tests only).',

@@ -464,6 +464,43 @@ export const EVENT_CATALOGUE = {
     producer: 'jobs',
     payload: { ...userPayload, expires_at: 'When the password expires.' },
   },
+  'deadletter.replayed': {
+    version: 1,
+    description: 'An operator handed dead letters back to their consumers.',
+    producer: 'events',
+    payload: {
+      tenant_id: 'The tenant whose dead letters were replayed, or null for the platform view.',
+      actor_id: 'Acting user id.',
+      count: 'How many were replayed.',
+      ids: 'Ids of the dead letters, when chosen one by one.',
+      filter: 'The filter, when replayed by filter.',
+    },
+  },
+  'deadletter.deleted': {
+    version: 1,
+    description: 'An operator deleted or purged dead letters.',
+    producer: 'events',
+    payload: {
+      tenant_id: 'The tenant whose dead letters were deleted, or null for the platform view.',
+      actor_id: 'Acting user id.',
+      count: 'How many were deleted.',
+      ids: 'Ids of the dead letters, when chosen one by one.',
+      filter: 'The filter, when purged by filter.',
+    },
+  },
+  'signing_key.rotated': {
+    version: 1,
+    description:
+      "A new key signs the tenant's tokens; the previous one stays published until its tokens expire.",
+    producer: 'tokens',
+    payload: {
+      tenant_id: 'Tenant id.',
+      kid: 'The key that now signs.',
+      previous_kid: 'The key it replaced, if any.',
+      reason: '`scheduled` (the rotation period or an algorithm change) or `immediate` (on demand).',
+      actor_id: 'Who asked for it, or null for the schedule.',
+    },
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

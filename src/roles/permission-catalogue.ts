@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'client:read': 'Read service clients.',
   'client:update': 'Change service clients and rotate their secrets.',
   'client:delete': 'Delete service clients.',
+  'key:read': "Read the tenant's signing keys.",
+  'key:rotate': "Rotate the tenant's signing keys.",
   'webhook:create': 'Register webhook endpoints.',
   'webhook:read': 'Read webhook endpoints.',
   'webhook:list': 'List webhook endpoints.',

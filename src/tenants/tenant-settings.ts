@@ -79,6 +79,16 @@ export const TenantSettingsSchema = Type.Object(
           maximum: 31_536_000,
           description: 'A session ends this long after sign-in, however active.',
         }),
+        signing_algorithm: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256'), Type.Literal('RS256')], {
+          default: 'EdDSA',
+          description: 'JWS algorithm of new signing keys; a change takes effect through a rotation.',
+        }),
+        signing_key_rotation_days: Type.Integer({
+          default: 90,
+          minimum: 1,
+          maximum: 3650,
+          description: 'A signing key is replaced after this many days.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

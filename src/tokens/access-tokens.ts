@@ -9,11 +9,11 @@ import {
 } from 'jose';
 import type { Clock } from '../clock.ts';
 import type { Principal, SessionRestriction } from '../http/index.ts';
-import type { Tenant, TenantDirectory } from '../tenants/index.ts';
+import type { Tenant, TenantDirectory, TenantSettings } from '../tenants/index.ts';
 import type { SigningKeyStore } from './signing-keys.ts';
 
 export interface IssueRequest {
-  tenant: Pick<Tenant, 'id' | 'slug'>;
+  tenant: Pick<Tenant, 'id' | 'slug'> & { settings: TenantSettings };
   /** A user (with the session the token belongs to) or a service client. */
   subject:
     | {
@@ -64,7 +64,7 @@ export function createAccessTokens(deps: {
     issuer,
 
     async issue({ tenant, subject, ttlSeconds }) {
-      const key = await keys.signingKey(tenant.id);
+      const key = await keys.signingKey(tenant.id, tenant.settings.tokens);
       const iat = Math.floor(clock.now().getTime() / 1000);
       const jti = randomUUID();
       // RFC 9068 §2.2: `client_id` on every token; user tokens add the session and how the user authenticated.

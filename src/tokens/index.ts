@@ -10,5 +10,6 @@ export {
   type SessionService,
   type TokenResponse,
 } from './session-service.ts';
+export { signingKeyRoutes } from './signing-key-routes.ts';
 export { createSigningKeyStore, type SigningKeyStore } from './signing-keys.ts';
 export { TokenResponseSchema } from './token-schemas.ts';

@@ -8,6 +8,9 @@ export interface StoredKey {
   publicJwk: JWK;
   privateKeyEnc: string;
   state: 'next' | 'active' | 'retired';
+  createdAt: string;
+  activatedAt: string | null;
+  retiredAt: string | null;
 }
 
 /** Keys that may still verify tokens: the next key, the active one and retired ones not yet expired. */
@@ -18,9 +21,10 @@ export async function listPublishedKeys(
 ): Promise<StoredKey[]> {
   const rows = await trx
     .selectFrom('signing_keys')
-    .select(['kid', 'alg', 'public_jwk', 'private_key_enc', 'state'])
+    .selectAll()
     .where('tenant_id', '=', tenantId)
     .where((eb) => eb.or([eb('state', '!=', 'retired'), eb('retired_at', '>', retiredSince)]))
+    .orderBy('created_at', 'desc')
     .execute();
   return rows.map((r) => ({
     kid: r.kid,
@@ -28,14 +32,21 @@ export async function listPublishedKeys(
     publicJwk: fromJson<JWK>(r.public_jwk),
     privateKeyEnc: r.private_key_enc,
     state: r.state,
+    createdAt: r.created_at,
+    activatedAt: r.activated_at,
+    retiredAt: r.retired_at,
   }));
 }
 
-/** Inserts the tenant's first active key; false when another process created one first. */
-export async function insertActiveKey(
+/**
+ * Inserts a key as the tenant's active or next key; false when another process got there first (the
+ * partial unique indexes allow one of each per tenant).
+ */
+export async function insertKey(
   trx: Tx,
   tenantId: string,
-  key: StoredKey,
+  key: Pick<StoredKey, 'kid' | 'alg' | 'publicJwk' | 'privateKeyEnc'>,
+  state: 'active' | 'next',
   now: string,
 ): Promise<boolean> {
   try {
@@ -47,9 +58,9 @@ export async function insertActiveKey(
         alg: key.alg,
         public_jwk: toJson(key.publicJwk),
         private_key_enc: key.privateKeyEnc,
-        state: 'active',
+        state,
         created_at: now,
-        activated_at: now,
+        activated_at: state === 'active' ? now : null,
         retired_at: null,
       })
       .execute();
@@ -58,4 +69,33 @@ export async function insertActiveKey(
     if (isUniqueViolation(error)) return false;
     throw error;
   }
+}
+
+/** Retires a key if it is still in `state`; false when another process changed it first. */
+export async function retireKey(
+  trx: Tx,
+  tenantId: string,
+  kid: string,
+  state: 'active' | 'next',
+  now: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('signing_keys')
+    .set({ state: 'retired', retired_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('kid', '=', kid)
+    .where('state', '=', state)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function activateNextKey(trx: Tx, tenantId: string, kid: string, now: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('signing_keys')
+    .set({ state: 'active', activated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('kid', '=', kid)
+    .where('state', '=', 'next')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -3,7 +3,7 @@ import { signingKeys } from './0002-signing-keys.ts';
 import { usersAndGroups } from './0003-users-and-groups.ts';
 import { sessionsAndClients } from './0004-sessions-and-clients.ts';
 import { policies } from './0005-policies.ts';
-import { mfa } from './0006-mfa.ts';
+import { mfaAndKeyRotation } from './0006-mfa-and-key-rotation.ts';
 import { queue } from './0007-queue.ts';
 import type { Migration } from './types.ts';
 
@@ -14,7 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   usersAndGroups,
   sessionsAndClients,
   policies,
-  mfa,
+  mfaAndKeyRotation,
   queue,
 ];
 

@@ -1,14 +1,16 @@
 import { type Dialect, type Migration, TYPES, tenantRls } from './types.ts';
 
-export const mfa: Migration = {
+export const mfaAndKeyRotation: Migration = {
   version: 6,
-  name: 'mfa',
+  name: 'mfa-and-key-rotation',
   up(dialect: Dialect): string[] {
     const t = TYPES[dialect];
     const statements = [
       // A session that may do only one thing until the user completes it (enrol a second factor the
       // tenant requires); its tokens carry the restriction and every other route refuses them.
       'ALTER TABLE sessions ADD COLUMN restriction text',
+      // Key rotation publishes the next signing key before it signs: at most one per tenant.
+      `CREATE UNIQUE INDEX signing_keys_one_next ON signing_keys (tenant_id) WHERE state = 'next'`,
       // One TOTP credential per user and state: a pending one (enrolment not yet confirmed) replaces
       // the active one only when it is confirmed. The secret is sealed with the key-encryption key.
       `CREATE TABLE mfa_credentials (

@@ -1,0 +1,33 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+
+export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+function pairFor(alg: SigningAlgorithm): { publicKey: KeyObject; privateKey: KeyObject } {
+  switch (alg) {
+    // Ed25519 (RFC 8037): small, fast, deterministic signatures with no nonce to get wrong.
+    case 'EdDSA':
+      return generateKeyPairSync('ed25519');
+    // P-256 (RFC 7518 §3.4) for verifiers without EdDSA support.
+    case 'ES256':
+      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // RSA 3072 (NIST SP 800-57: 128-bit strength) for the oldest verifiers (RFC 7518 §3.3).
+    case 'RS256':
+      return generateKeyPairSync('rsa', { modulusLength: 3072 });
+  }
+}
+
+/** A new key pair: the public JWK (kid = RFC 7638 thumbprint) and the private key as PKCS#8 DER. */
+export async function generateSigningKey(
+  alg: SigningAlgorithm,
+): Promise<{ kid: string; publicJwk: JWK; der: Buffer }> {
+  const { publicKey, privateKey } = pairFor(alg);
+  const jwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(jwk);
+  return {
+    kid,
+    publicJwk: { ...jwk, kid, alg, use: 'sig' },
+    der: privateKey.export({ format: 'der', type: 'pkcs8' }),
+  };
+}
