@@ -149,6 +149,24 @@ export const ConfigSchema = Type.Object(
       'Allow webhook URLs with http:// or private, loopback and link-local addresses (development and tests only).',
     ),
     WEBHOOK_TIMEOUT_MS: Int(5000, 100, 60_000, 'Time a webhook endpoint has to answer one delivery.'),
+    RATE_LIMIT_ENABLED: Bool(true, 'Apply rate limits (turn off only behind a gateway that limits for you).'),
+    RATE_LIMIT_GLOBAL_PER_MINUTE: Int(
+      1200,
+      1,
+      10_000_000,
+      'Requests one client IP may make per minute across all routes.',
+    ),
+    ALTCHA_HMAC_KEY: Str(
+      '',
+      'Secret that signs ALTCHA captcha challenges; empty derives one from KEY_ENCRYPTION_SECRET.',
+    ),
+    ALTCHA_MAX_NUMBER: Int(
+      100_000,
+      1000,
+      10_000_000,
+      'ALTCHA difficulty: the largest number a client may have to try.',
+    ),
+    CAPTCHA_CHALLENGE_TTL_SECONDS: Int(300, 30, 3600, 'Time a captcha challenge can be solved in.'),
     MFA_TOTP_WINDOW: Int(
       1,
       0,

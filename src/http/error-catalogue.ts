@@ -305,6 +305,36 @@ export const ERROR_CATALOGUE = {
     'No dead letter with this id is visible to the caller.',
     'Check the id; list the dead letters with GET /v1/dead-letters.',
   ),
+  IAM_ERR_CAPTCHA_REQUIRED: entry(
+    400,
+    'Captcha required',
+    'Too many failed sign-ins for this account or address: this request needs a solved captcha.',
+    'Fetch a challenge from GET /t/{tenant}/v1/captcha/challenge (or use the provider named in the problem), solve it and send the solution as `captcha`.',
+  ),
+  IAM_ERR_CAPTCHA_INVALID: entry(
+    400,
+    'Captcha invalid',
+    'The captcha solution is wrong, expired or was already used.',
+    'Fetch and solve a new challenge.',
+  ),
+  IAM_ERR_BOT_DETECTED: entry(
+    403,
+    'Automated client refused',
+    'The user agent is missing or identifies automation, which this route does not serve.',
+    "Send the real browser's User-Agent, or ask the tenant administrator to allow your client.",
+  ),
+  IAM_ERR_ACCOUNT_LOCKED: entry(
+    429,
+    'Account temporarily locked',
+    'Too many failed sign-ins in a row for this email address; sign-in is paused for it.',
+    'Wait for the number of seconds in `Retry-After`, or reset the password.',
+  ),
+  IAM_ERR_PASSWORD_LOGIN_DISABLED: entry(
+    403,
+    'Password sign-in disabled',
+    'This tenant does not allow signing in with a password.',
+    "Use the tenant's other sign-in methods.",
+  ),
   IAM_ERR_INTERNAL: entry(
     500,
     'Internal error',

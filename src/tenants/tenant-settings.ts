@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { SecuritySettings } from './security-settings.ts';
 
 // Per-tenant settings with their defaults. A tenant stores only what it changed; everything else
 // comes from here, so a release that adds a setting gives every tenant its default at once.
@@ -13,6 +14,10 @@ export const TenantSettingsSchema = Type.Object(
     ),
     login: Type.Object(
       {
+        password_enabled: Type.Boolean({
+          default: true,
+          description: 'Users may sign in with email and password.',
+        }),
         require_verified_email: Type.Boolean({
           default: false,
           description: 'Users must verify their email before signing in.',
@@ -100,6 +105,7 @@ export const TenantSettingsSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    ...SecuritySettings,
   },
   { additionalProperties: false },
 );
