@@ -29,7 +29,7 @@ import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
 import { createServices } from './services.ts';
-import { registerTenantScope, tenantRoutes } from './tenants/index.ts';
+import { registerTenantScope, settingsRoutes, tenantRoutes } from './tenants/index.ts';
 import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
 import { accountRoutes, meRoutes, type PasswordHasher, userinfoRoutes, userRoutes } from './users/index.ts';
 
@@ -107,7 +107,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (config.AMQP_URL) probes.rabbitmq = amqpProbe(config.AMQP_URL);
 
   await app.register(healthRoutes, { probes });
-  await app.register(tenantRoutes, { service: services.tenantService, directory: services.tenantDirectory });
+  await app.register(settingsRoutes, { settings: services.settings });
+  await app.register(tenantRoutes, {
+    service: services.tenantService,
+    directory: services.tenantDirectory,
+    inviteAdministrator: (trx, tenant, email, actorId) =>
+      users.inviteAdministrator(trx, { id: tenant.id, settings: tenant.settings }, email, actorId),
+  });
   await app.register(authRoutes, {
     deps: { database, hasher: services.hasher, sessions, mfa: services.mfaLogin, clock },
     sessions,

@@ -9,7 +9,7 @@ import { createGroupService } from './groups/index.ts';
 import { createMfaLogin, createMfaService } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
-import { createTenantDirectory, createTenantService } from './tenants/index.ts';
+import { createSettingsService, createTenantDirectory, createTenantService } from './tenants/index.ts';
 import {
   createAccessTokens,
   createKeyEncryption,
@@ -43,6 +43,7 @@ export function createServices(
   const { database, clock } = deps;
   const tenantDirectory = createTenantDirectory({ database });
   const tenantService = createTenantService({ database, clock });
+  const settings = createSettingsService({ database, clock, directory: tenantDirectory });
   const hasher =
     deps.hasher ??
     createPasswordHasher({
@@ -114,6 +115,7 @@ export function createServices(
   return {
     tenantDirectory,
     tenantService,
+    settings,
     hasher,
     encryption,
     keys,

@@ -42,6 +42,16 @@ export const EVENT_CATALOGUE = {
     producer: 'tenants',
     payload: { ...tenantPayload, display_name: 'New display name.' },
   },
+  'tenant.settings_changed': {
+    version: 1,
+    description: "A tenant's settings changed; every process applies them within a second.",
+    producer: 'tenants',
+    payload: {
+      ...tenantPayload,
+      actor_id: 'Acting user id.',
+      changed: 'Top-level settings that the change named.',
+    },
+  },
   'tenant.suspended': {
     version: 1,
     description: 'A tenant was suspended: its users cannot sign in and its tokens stop working.',
@@ -64,7 +74,10 @@ export const EVENT_CATALOGUE = {
     version: 1,
     description: 'An administrator created a user (or the platform administrator was bootstrapped).',
     producer: 'users',
-    payload: { ...userPayload, source: '`bootstrap` or `admin`.' },
+    payload: {
+      ...userPayload,
+      source: '`bootstrap`, `admin` or `onboarding` (the first administrator of a new tenant).',
+    },
   },
   'user.invited': {
     version: 1,

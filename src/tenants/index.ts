@@ -1,4 +1,7 @@
 export { type BootstrapResult, bootstrapPlatform } from './bootstrap.ts';
+export { RATE_LIMIT_BUCKETS, type RateLimitBucket } from './security-settings.ts';
+export { settingsRoutes } from './settings-routes.ts';
+export { createSettingsService, type SettingsService } from './settings-service.ts';
 export { isValidSlug, PLATFORM_SLUG, RESERVED_SLUGS } from './slug.ts';
 export { createTenantDirectory, type TenantDirectory } from './tenant-directory.ts';
 export type { Tenant } from './tenant-repository.ts';

@@ -8,8 +8,9 @@ export interface TenantDirectory {
   forget(slug: string): void;
 }
 
-// Every process re-reads a tenant at least this often, so a suspension elsewhere applies within it.
-const FRESH_MS = 1000;
+// Every process re-reads a tenant at least this often, so a suspension or a settings change made
+// elsewhere applies within a second.
+const FRESH_MS = 500;
 const MAX_ENTRIES = 10_000;
 
 export function createTenantDirectory(deps: { database: Database }): TenantDirectory {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Tx } from '../db/index.ts';
 import { BEARER, decodeCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 import type { Tenant } from './tenant-repository.ts';
@@ -30,7 +31,9 @@ const tags = ['tenants'];
 export const tenantRoutes: FastifyPluginAsyncTypebox<{
   service: TenantService;
   directory: TenantDirectory;
-}> = async (app, { service, directory }) => {
+  /** Creates and invites the first administrator inside the tenant's creating transaction. */
+  inviteAdministrator: (trx: Tx, tenant: Tenant, email: string, actorId: string) => Promise<void>;
+}> = async (app, { service, directory, inviteAdministrator }) => {
   app.post(
     '/v1/tenants',
     {
@@ -38,14 +41,19 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Create a tenant',
-        description: 'Creates an active tenant with its system roles (`admin`, `user`, `auditor`).',
+        description:
+          'Creates an active tenant with its system roles (`admin`, `user`, `auditor`) and default settings; with `admin_email`, its first administrator is created and invited in the same transaction.',
         security: BEARER,
         body: CreateTenantBody,
         response: { 201: TenantView, 409: ProblemSchema, ...problems },
       },
     },
     async (request, reply) => {
-      const tenant = await service.create(request.body, request.auth!.subject);
+      const actorId = request.auth!.subject;
+      const email = request.body.admin_email;
+      const tenant = await service.create(request.body, actorId, {
+        ...(email ? { within: (trx, created) => inviteAdministrator(trx, created, email, actorId) } : {}),
+      });
       return reply.code(201).header('location', `/v1/tenants/${tenant.slug}`).send(tenantView(tenant));
     },
   );

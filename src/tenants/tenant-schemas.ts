@@ -26,6 +26,14 @@ export const CreateTenantBody = Type.Object(
       description: 'Lowercase letters, digits and inner hyphens, 3–63 characters.',
     }),
     display_name: DisplayName,
+    admin_email: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 320,
+        description:
+          "The first administrator's email: created with the `admin` role and invited to set a password.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { type Database, uuidv7 } from '../db/index.ts';
+import { type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { createSystemRoles } from '../roles/index.ts';
@@ -19,7 +19,11 @@ export interface TenantService {
   create(
     input: CreateTenantBody,
     actorId: string | null,
-    options?: { allowReserved?: boolean },
+    options?: {
+      allowReserved?: boolean;
+      /** More work inside the creating transaction (the first administrator's invitation). */
+      within?: (trx: Tx, tenant: Tenant) => Promise<void>;
+    },
   ): Promise<Tenant>;
   get(slug: string): Promise<Tenant>;
   list(options: { limit: number; after?: CursorKey; status?: 'active' | 'suspended' }): Promise<Tenant[]>;
@@ -75,6 +79,7 @@ export function createTenantService(deps: { database: Database; clock: Clock }):
           },
           now,
         );
+        await options.within?.(trx, tenant);
       });
       return tenant;
     },

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { type Database, isUniqueViolation, isUuid, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent, recordInvalidation } from '../events/index.ts';
 import { AppError, type CursorKey, ValidationError } from '../http/index.ts';
-import { recordAuthzChange } from '../roles/index.ts';
+import { assignRole, recordAuthzChange } from '../roles/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import { cleanEmail, normalizeEmail } from './email.ts';
@@ -180,9 +180,85 @@ export function createUserService(deps: UserServiceDeps) {
     });
   }
 
+  /**
+   * Inserts a user with its `user.created` event; without a password the user is invited to set one,
+   * with an unverified address they are sent a verification link.
+   */
+  async function insertNew(
+    trx: Tx,
+    tenant: TenantContext,
+    user: { email: string; passwordHash: string | null; emailVerified: boolean },
+    options: {
+      changes?: UserChanges;
+      roles?: string[];
+      actorId: string | null;
+      source: 'admin' | 'onboarding';
+      now: Date;
+    },
+  ): Promise<string> {
+    const { email, passwordHash } = user;
+    const { now, actorId } = options;
+    const id = uuidv7(now.getTime());
+    await insertUser(trx, tenant.id, {
+      id,
+      email,
+      emailNormalized: normalizeEmail(email),
+      emailVerified: user.emailVerified,
+      passwordHash,
+      name: null,
+      now: now.toISOString(),
+    });
+    if (options.changes && Object.keys(options.changes).length > 0)
+      await updateUser(trx, tenant.id, id, 1, options.changes, now.toISOString());
+    for (const role of options.roles ?? []) await assignRole(trx, tenant.id, id, role, now.toISOString());
+    const base = { tenant_id: tenant.id, user_id: id, email, actor_id: actorId };
+    await appendEvent(
+      trx,
+      { type: 'user.created', tenantId: tenant.id, payload: { ...base, source: options.source } },
+      now,
+    );
+    if (passwordHash === null) {
+      const link = await issueLink(trx, tenant.id, {
+        userId: id,
+        purpose: 'invite',
+        email,
+        ttlMinutes: tenant.settings.links.invite_ttl_minutes,
+        now,
+      });
+      await appendEvent(
+        trx,
+        {
+          type: 'user.invited',
+          tenantId: tenant.id,
+          payload: { ...base, ...sealedLink(encryption, tenant.id, link) },
+        },
+        now,
+      );
+    } else if (!user.emailVerified) {
+      await requestVerification(trx, tenant, { id, email }, actorId, now);
+    }
+    return id;
+  }
+
   return {
     requestVerification,
     save,
+
+    /** A new tenant's first administrator, invited inside the transaction that creates the tenant. */
+    async inviteAdministrator(trx: Tx, tenant: TenantContext, rawEmail: string, actorId: string | null) {
+      const email = cleanEmail(rawEmail);
+      await insertNew(
+        trx,
+        tenant,
+        { email, passwordHash: null, emailVerified: false },
+        {
+          roles: ['admin'],
+          actorId,
+          source: 'onboarding',
+          now: clock.now(),
+        },
+      );
+    },
 
     /** Administrator creation; without a password the user is invited to set one. */
     async create(tenant: TenantContext, body: CreateUserBody, actorId: string): Promise<UserRow> {
@@ -203,46 +279,19 @@ export function createUserService(deps: UserServiceDeps) {
       const passwordHash =
         body.password === undefined ? (body.password_hash ?? null) : await hasher.hash(body.password);
       const now = clock.now();
-      const id = uuidv7(now.getTime());
       try {
         return await tx(tenant.id, async (trx) => {
-          await insertUser(trx, tenant.id, {
-            id,
-            email,
-            emailNormalized: normalizeEmail(email),
-            emailVerified: body.email_verified ?? false,
-            passwordHash,
-            name: null,
-            now: now.toISOString(),
-          });
-          if (Object.keys(changes).length > 0)
-            await updateUser(trx, tenant.id, id, 1, changes, now.toISOString());
-          const base = { tenant_id: tenant.id, user_id: id, email, actor_id: actorId };
-          await appendEvent(
+          const id = await insertNew(
             trx,
-            { type: 'user.created', tenantId: tenant.id, payload: { ...base, source: 'admin' } },
-            now,
+            tenant,
+            { email, passwordHash, emailVerified: body.email_verified ?? false },
+            {
+              changes,
+              actorId,
+              source: 'admin',
+              now,
+            },
           );
-          if (passwordHash === null) {
-            const link = await issueLink(trx, tenant.id, {
-              userId: id,
-              purpose: 'invite',
-              email,
-              ttlMinutes: tenant.settings.links.invite_ttl_minutes,
-              now,
-            });
-            await appendEvent(
-              trx,
-              {
-                type: 'user.invited',
-                tenantId: tenant.id,
-                payload: { ...base, ...sealedLink(encryption, tenant.id, link) },
-              },
-              now,
-            );
-          } else if (!body.email_verified) {
-            await requestVerification(trx, tenant, { id, email }, actorId, now);
-          }
           return load(trx, tenant.id, id);
         });
       } catch (error) {
