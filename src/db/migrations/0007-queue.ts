@@ -37,6 +37,8 @@ export const queue: Migration = {
        )`,
       'CREATE INDEX dead_letters_time ON dead_letters (failed_at, id)',
       'CREATE INDEX dead_letters_tenant ON dead_letters (tenant_id, failed_at, id)',
+      // Operators look at one consumer's failures (the mailer is down) more than at anything else.
+      'CREATE INDEX dead_letters_consumer ON dead_letters (consumer, failed_at, id)',
       // Consumers are idempotent by event id: a redelivered event that was already handled is skipped.
       `CREATE TABLE consumed_events (
          consumer text NOT NULL,
