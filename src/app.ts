@@ -13,6 +13,7 @@ import { clientRoutes } from './clients/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
 import type { Database } from './db/index.ts';
+import { deadLetterRoutes } from './events/index.ts';
 import { groupRoutes } from './groups/index.ts';
 import {
   amqpProbe,
@@ -32,6 +33,7 @@ import { createServices } from './services.ts';
 import { registerTenantScope, settingsRoutes, tenantRoutes } from './tenants/index.ts';
 import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
 import { accountRoutes, meRoutes, type PasswordHasher, userinfoRoutes, userRoutes } from './users/index.ts';
+import { webhookRoutes } from './webhooks/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -87,6 +89,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const services = createServices(config, { ...deps, clock, log: app.log });
   const { feed, tokens, users, accounts, sessions } = services;
   app.addHook('onReady', () => feed.start());
+  app.addHook('onReady', () => services.events.start());
+  app.addHook('onClose', async () => services.events.stop());
   app.addHook('onClose', async () => feed.stop());
   registerTenantScope(app, services.tenantDirectory);
   registerAccessControl(app, {
@@ -149,5 +153,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(policyRoutes, { policies: services.policies, attachments: services.attachments });
   await app.register(authzRoutes, { authorizer: services.authorizer, clock });
+  await app.register(webhookRoutes, { webhooks: services.webhooks });
+  await app.register(deadLetterRoutes, { deadLetters: services.deadLetters });
   return app;
 }

@@ -4,7 +4,8 @@ import { createClientService, createSecretHasher } from './clients/index.ts';
 import type { Clock } from './clock.ts';
 import { type Config, publicUrl } from './config/index.ts';
 import { type Database, isUuid } from './db/index.ts';
-import { createInvalidationFeed, redisSignal } from './events/index.ts';
+import { createEventPipeline } from './event-pipeline.ts';
+import { createDeadLetterService, createInvalidationFeed, redisSignal } from './events/index.ts';
 import { createGroupService } from './groups/index.ts';
 import { createMfaLogin, createMfaService } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
@@ -25,6 +26,7 @@ import {
   findUserById,
   type PasswordHasher,
 } from './users/index.ts';
+import { createWebhookService } from './webhooks/index.ts';
 
 /**
  * The composition root: every service built once from configuration and the outside systems, wired
@@ -103,6 +105,14 @@ export function createServices(
     userFailureWindowSeconds: config.MFA_USER_FAILURE_WINDOW_SECONDS,
   });
   const groups = createGroupService({ database, clock });
+  const webhooks = createWebhookService({
+    database,
+    clock,
+    encryption,
+    allowInsecure: config.WEBHOOK_ALLOW_INSECURE,
+  });
+  const events = createEventPipeline(config, { database, clock, encryption, log: deps.log });
+  const deadLetters = createDeadLetterService({ database, queue: events.queue, clock });
   const authorizer = createAuthorizer({ database, feed });
   const authzDeps = { database, clock };
   const roles = createRoleService(authzDeps);
@@ -132,6 +142,9 @@ export function createServices(
     mfaLogin,
     userExists,
     groups,
+    webhooks,
+    events,
+    deadLetters,
     authorizer,
     roles,
     assignments,

@@ -79,6 +79,13 @@ export const ConfigSchema = Type.Object(
     AMQP_URL: Str('', 'RabbitMQ URL (`amqp://…`) for the event queue; empty uses the database queue.', {
       pattern: URL_OR_EMPTY,
     }),
+    AMQP_PREFIX: Str(
+      'gatehouse',
+      'Name prefix of the RabbitMQ exchanges and queues (one per deployment sharing a broker).',
+      {
+        pattern: '^[a-z][a-z0-9_-]{0,40}$',
+      },
+    ),
     SMTP_URL: Str(
       '',
       'SMTP URL (`smtp://` or `smtps://`) for outgoing mail; empty writes `.eml` files under DATA_DIR/mail.',

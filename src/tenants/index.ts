@@ -4,7 +4,7 @@ export { settingsRoutes } from './settings-routes.ts';
 export { createSettingsService, type SettingsService } from './settings-service.ts';
 export { isValidSlug, PLATFORM_SLUG, RESERVED_SLUGS } from './slug.ts';
 export { createTenantDirectory, type TenantDirectory } from './tenant-directory.ts';
-export type { Tenant } from './tenant-repository.ts';
+export { findTenantById, type Tenant } from './tenant-repository.ts';
 export { tenantRoutes, tenantView } from './tenant-routes.ts';
 export { registerTenantScope, TENANT_PREFIX } from './tenant-scope.ts';
 export { createTenantService, type TenantService } from './tenant-service.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type DB, fromJson, isUniqueViolation, keysetAfter, type Tx } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, isUuid, keysetAfter, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { resolveSettings, type TenantSettings } from './tenant-settings.ts';
 
@@ -51,6 +51,18 @@ export async function insertTenant(trx: Tx, tenant: Tenant): Promise<void> {
       throw new AppError('IAM_ERR_TENANT_SLUG_TAKEN', `The slug "${tenant.slug}" is taken.`);
     throw error;
   }
+}
+
+/** A tenant by id, unless deleted. */
+export async function findTenantById(db: Kysely<DB>, id: string): Promise<Tenant | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom('tenants')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row && toTenant(row);
 }
 
 /** A tenant by slug, unless deleted. */

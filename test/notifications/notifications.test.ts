@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { EVENT_CATALOGUE } from '../../src/events/index.ts';
 import type { QueuedEvent } from '../../src/events/queue/queue-port.ts';
 import {
@@ -22,58 +21,12 @@ import {
 } from '../../src/notifications/index.ts';
 import { createKeyEncryption } from '../../src/tokens/index.ts';
 import { linkAad } from '../../src/users/index.ts';
+import { deadPort, type SmtpListener, startSmtp } from '../support/smtp.ts';
 
 const TENANT_ID = 'ten-1';
 const USER_ID = 'usr-1';
 const BASE_URL = 'https://id.example.com/iam';
 const encryption = createKeyEncryption(randomBytes(32));
-
-interface Received {
-  raw: Buffer;
-  rcpt: string[];
-  secure: boolean;
-}
-
-interface SmtpListener {
-  port: number;
-  received: Received[];
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on an ephemeral port, keeping every message it accepts. */
-async function startSmtp(options: { starttls?: boolean } = {}): Promise<SmtpListener> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    hideSTARTTLS: !options.starttls,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          raw: Buffer.concat(chunks),
-          rcpt: session.envelope.rcptTo.map((r) => r.address),
-          secure: session.secure,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** A port where nothing listens: connecting to it is refused. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function memoryLog() {
   const entries: { level: string; fields: object; message: string }[] = [];
