@@ -29,6 +29,7 @@ import { validatorCompiler } from './http/validation.ts';
 import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
+import { captchaRoutes, registerBotFilter, registerRateLimit } from './security/index.ts';
 import { createServices } from './services.ts';
 import { registerTenantScope, settingsRoutes, tenantRoutes } from './tenants/index.ts';
 import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
@@ -92,7 +93,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onReady', () => services.events.start());
   app.addHook('onClose', async () => services.events.stop());
   app.addHook('onClose', async () => feed.stop());
+  // Counted before the tenant is looked up, so floods of made-up tenant slugs cost no query.
+  registerRateLimit(app, {
+    store: services.counters,
+    enabled: config.RATE_LIMIT_ENABLED,
+    globalPerMinute: config.RATE_LIMIT_GLOBAL_PER_MINUTE,
+    now: () => clock.now().getTime(),
+  });
+  app.addHook('onClose', async () => services.counters.close());
   registerTenantScope(app, services.tenantDirectory);
+  registerBotFilter(app, services.botFilter);
   registerAccessControl(app, {
     database,
     tokens,
@@ -119,7 +129,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       users.inviteAdministrator(trx, { id: tenant.id, settings: tenant.settings }, email, actorId),
   });
   await app.register(authRoutes, {
-    deps: { database, hasher: services.hasher, sessions, mfa: services.mfaLogin, clock },
+    deps: {
+      database,
+      hasher: services.hasher,
+      sessions,
+      mfa: services.mfaLogin,
+      guards: services.guards,
+      clock,
+    },
     sessions,
   });
   await app.register(mfaRoutes, { mfa: services.mfa, login: services.mfaLogin });
@@ -135,7 +152,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(userRoutes, { users });
   await app.register(userinfoRoutes, { users });
   await app.register(meRoutes, { users, self: services.self });
-  await app.register(accountRoutes, { accounts });
+  await app.register(accountRoutes, {
+    accounts,
+    captchaGate: (request, email, solution) =>
+      services.guards.requireCaptchaIfDue(
+        { tenantId: request.tenant!.id, email, ip: request.ip },
+        request.tenantSettings,
+        solution,
+      ),
+  });
+  await app.register(captchaRoutes, { altcha: services.altcha });
   await app.register(roleRoutes, { roles: services.roles });
   await app.register(assignmentRoutes, {
     assignments: services.assignments,

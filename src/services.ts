@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { createSubjectDirectory } from './auth/index.ts';
+import { createLoginGuards, createSubjectDirectory } from './auth/index.ts';
 import { createClientService, createSecretHasher } from './clients/index.ts';
 import type { Clock } from './clock.ts';
 import { type Config, publicUrl } from './config/index.ts';
@@ -10,6 +10,15 @@ import { createGroupService } from './groups/index.ts';
 import { createMfaLogin, createMfaService } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
+import {
+  altchaHmacKey,
+  createAltcha,
+  createBotFilter,
+  createCaptchaVerifier,
+  createCounterStore,
+  createMemoryUsedCaptchaStore,
+  validPattern,
+} from './security/index.ts';
 import { createSettingsService, createTenantDirectory, createTenantService } from './tenants/index.ts';
 import {
   createAccessTokens,
@@ -45,7 +54,7 @@ export function createServices(
   const { database, clock } = deps;
   const tenantDirectory = createTenantDirectory({ database });
   const tenantService = createTenantService({ database, clock });
-  const settings = createSettingsService({ database, clock, directory: tenantDirectory });
+  const settings = createSettingsService({ database, clock, directory: tenantDirectory, validPattern });
   const hasher =
     deps.hasher ??
     createPasswordHasher({
@@ -104,6 +113,18 @@ export function createServices(
     userMaxFailures: config.MFA_USER_MAX_FAILURES,
     userFailureWindowSeconds: config.MFA_USER_FAILURE_WINDOW_SECONDS,
   });
+  // Abuse controls: counters shared through Redis when configured (rate limits, lockout, captcha).
+  const counters = createCounterStore(config.REDIS_URL, deps.log, { now: () => clock.now().getTime() });
+  const altcha = createAltcha({
+    hmacKey: altchaHmacKey(config.ALTCHA_HMAC_KEY, deps.keyEncryptionKey),
+    maxNumber: config.ALTCHA_MAX_NUMBER,
+    ttlSeconds: config.CAPTCHA_CHALLENGE_TTL_SECONDS,
+    clock,
+    used: createMemoryUsedCaptchaStore({ clock }),
+  });
+  const captcha = createCaptchaVerifier({ altcha, clock, log: deps.log });
+  const guards = createLoginGuards({ counters, captcha, clock });
+  const botFilter = createBotFilter({ log: deps.log });
   const groups = createGroupService({ database, clock });
   const webhooks = createWebhookService({
     database,
@@ -142,6 +163,10 @@ export function createServices(
     mfaLogin,
     userExists,
     groups,
+    counters,
+    altcha,
+    guards,
+    botFilter,
     webhooks,
     events,
     deadLetters,

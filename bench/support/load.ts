@@ -1,5 +1,6 @@
 // A bounded load run with autocannon, reduced to the figures the reports print.
 import autocannon from 'autocannon';
+import { BROWSER_USER_AGENT } from '../../test/support/browser.ts';
 
 export interface LoadResult {
   name: string;
@@ -32,7 +33,8 @@ export function load(o: LoadOptions): Promise<LoadResult> {
         connections: o.connections ?? 50,
         duration: o.seconds ?? 10,
         method: o.method ?? 'GET',
-        headers: o.headers ?? {},
+        // Sign-in routes refuse automation user agents; the load stands for browsers.
+        headers: { 'user-agent': BROWSER_USER_AGENT, ...o.headers },
         requests: [
           {
             setupRequest: (req: autocannon.Request) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { BEARER, ProblemSchema } from '../http/index.ts';
+import { BEARER, ProblemSchema, problemResponses } from '../http/index.ts';
 import { MfaChallengeView } from '../mfa/index.ts';
 import type { SessionService } from '../tokens/index.ts';
 import { TokenResponseSchema } from '../tokens/index.ts';
@@ -16,7 +16,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
   app.post(
     '/t/:tenant/v1/auth/login',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', botFilter: true, rateLimit: 'login' },
       schema: {
         tags,
         summary: 'Sign in with email and password',
@@ -25,8 +25,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
         body: LoginBody,
         response: {
           200: Type.Union([TokenResponseSchema, MfaChallengeView]),
-          401: ProblemSchema,
-          422: ProblemSchema,
+          ...problemResponses(400, 401, 403, 422, 429),
         },
       },
     },
@@ -36,6 +35,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: LoginDeps; sessions: 
         settings: request.tenantSettings,
         email: request.body.email,
         password: request.body.password,
+        ...(request.body.captcha !== undefined ? { captcha: request.body.captcha } : {}),
         client: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
       };
       await runSteps(PASSWORD_LOGIN, attempt, deps);

@@ -6,6 +6,7 @@ export {
   verifyBearer,
 } from './access-control.ts';
 export { authRoutes } from './auth-routes.ts';
+export { createLoginGuards, type LoginGuards } from './login-guards.ts';
 export type { LoginDeps } from './login-steps.ts';
 export { oauthTokenRoutes } from './oauth-routes.ts';
 export { tokenManagementRoutes } from './oauth-token-routes.ts';

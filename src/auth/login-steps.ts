@@ -12,12 +12,14 @@ import {
   recordLogin,
   type UserRow,
 } from '../users/index.ts';
+import type { GuardSubject, LoginGuards } from './login-guards.ts';
 
 export interface LoginDeps {
   database: Database;
   hasher: PasswordHasher;
   sessions: SessionService;
   mfa: MfaLogin;
+  guards: LoginGuards;
   clock: Clock;
 }
 
@@ -26,6 +28,8 @@ export interface LoginAttempt {
   settings: TenantSettings;
   email: string;
   password: string;
+  /** A captcha solution, needed once failures reached the tenant's threshold. */
+  captcha?: string;
   client: ClientInfo;
   user?: UserRow;
   newHash?: string;
@@ -39,6 +43,22 @@ export type LoginStep = (attempt: LoginAttempt, deps: LoginDeps) => Promise<void
 // One answer for every way a login can fail, so the response never tells which part was wrong.
 const badCredentials = () =>
   new AppError('IAM_ERR_INVALID_CREDENTIALS', 'The email or password is incorrect.');
+
+const guarded = (attempt: LoginAttempt): GuardSubject => ({
+  tenantId: attempt.tenant.id,
+  email: attempt.email,
+  ip: attempt.client.ip,
+});
+
+export const checkPasswordLoginEnabled: LoginStep = async (attempt) => {
+  if (!attempt.settings.login.password_enabled)
+    throw new AppError('IAM_ERR_PASSWORD_LOGIN_DISABLED', 'This tenant does not allow password sign-in.');
+};
+
+/** The captcha when failures call for one, then the lockout (login-guards.ts). */
+export const admitAttempt: LoginStep = async (attempt, { guards }) => {
+  await guards.admit(guarded(attempt), attempt.settings, attempt.captcha);
+};
 
 export const findAccount: LoginStep = async (attempt, { database }) => {
   const email = normalizeEmail(attempt.email);
@@ -76,9 +96,10 @@ export const requireSecondFactor: LoginStep = async (attempt, { mfa }) => {
   else if (attempt.settings.mfa === 'required') attempt.secondFactor = 'enrol';
 };
 
-export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa, clock }) => {
+export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa, guards, clock }) => {
   const user = attempt.user;
   if (!user) throw badCredentials();
+  await guards.succeeded(guarded(attempt));
   const now = clock.now().toISOString();
   await database.withTenant(attempt.tenant.id, (trx) =>
     recordLogin(trx, attempt.tenant.id, user.id, now, attempt.newHash),
@@ -98,6 +119,8 @@ export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa,
 
 /** The password login, step by step; each step may refuse with a problem. */
 export const PASSWORD_LOGIN: readonly LoginStep[] = [
+  checkPasswordLoginEnabled,
+  admitAttempt,
   findAccount,
   verifyPassword,
   checkAccountActive,
@@ -119,6 +142,7 @@ export async function runSteps(
     for (const step of steps) await step(attempt, deps);
   } catch (error) {
     if (error instanceof AppError && error.code === 'IAM_ERR_INVALID_CREDENTIALS') {
+      await deps.guards.failed(guarded(attempt), attempt.settings);
       const tenantId = attempt.tenant.id;
       const payload = {
         tenant_id: tenantId,

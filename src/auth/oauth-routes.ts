@@ -41,7 +41,7 @@ export const oauthTokenRoutes: FastifyPluginAsyncTypebox<{ deps: OAuthDeps }> = 
   app.post(
     '/t/:tenant/oauth/token',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: 'token' },
       schema: {
         tags: ['tokens'],
         summary: 'Token endpoint',

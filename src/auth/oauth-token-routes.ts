@@ -180,7 +180,7 @@ export const tokenManagementRoutes: FastifyPluginAsyncTypebox<{ deps: TokenManag
   app.post(
     '/t/:tenant/oauth/introspect',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: 'introspect' },
       schema: {
         tags: ['tokens'],
         summary: 'Introspect a token (RFC 7662)',

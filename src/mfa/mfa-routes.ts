@@ -181,7 +181,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; login: MfaL
     '/t/:tenant/v1/auth/mfa/verify',
     {
       // The mfa_token in the body is the credential: opaque, single-use, good for this route only.
-      config: { permission: 'public' },
+      config: { permission: 'public', botFilter: true, rateLimit: 'mfa_verify' },
       schema: {
         tags: ['auth'],
         summary: 'Complete a sign-in with a second factor',

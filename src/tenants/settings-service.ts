@@ -29,19 +29,14 @@ export function maskSettings(settings: TenantSettings): TenantSettings {
   return secret ? { ...settings, captcha: { ...settings.captcha, secret_key: MASK } } : settings;
 }
 
-/** Regular expressions the bot filter will compile: each must be valid with the `u` flag. */
-function patternErrors(settings: TenantSettings): FieldError[] {
+/** Regular expressions the bot filter will run on every sign-in: each must compile and be safe. */
+function patternErrors(settings: TenantSettings, validPattern: (source: string) => boolean): FieldError[] {
   const errors: FieldError[] = [];
   for (const list of ['allow', 'deny'] as const) {
     settings.bot_filter[list].forEach((source, i) => {
-      try {
-        new RegExp(source, 'u');
-      } catch {
-        errors.push({
-          pointer: `/bot_filter/${list}/${i}`,
-          message: 'is not a valid regular expression',
-          in: 'body',
-        });
+      if (!validPattern(source)) {
+        const message = 'is not a valid regular expression, or one that could backtrack without bound';
+        errors.push({ pointer: `/bot_filter/${list}/${i}`, message, in: 'body' });
       }
     });
   }
@@ -49,14 +44,17 @@ function patternErrors(settings: TenantSettings): FieldError[] {
 }
 
 /** Every problem of the would-be settings, as JSON pointers into the patch. */
-function validate(stored: unknown): { settings: TenantSettings; errors: FieldError[] } {
+function validate(
+  stored: unknown,
+  validPattern: (source: string) => boolean,
+): { settings: TenantSettings; errors: FieldError[] } {
   const merged = Value.Default(TenantSettingsSchema, structuredClone(stored)) as TenantSettings;
   const errors: FieldError[] = [...Value.Errors(TenantSettingsSchema, merged)].map((e) => ({
     pointer: e.instancePath || '/',
     message: e.message,
     in: 'body' as const,
   }));
-  return { settings: merged, errors: errors.length > 0 ? errors : patternErrors(merged) };
+  return { settings: merged, errors: errors.length > 0 ? errors : patternErrors(merged, validPattern) };
 }
 
 /** Reading and changing a tenant's settings; changes apply on every process within a second. */
@@ -64,6 +62,8 @@ export function createSettingsService(deps: {
   database: Database;
   clock: Clock;
   directory: TenantDirectory;
+  /** The bot filter's judgement of a tenant pattern (security module). */
+  validPattern: (source: string) => boolean;
 }) {
   const { database, clock, directory } = deps;
 
@@ -82,7 +82,7 @@ export function createSettingsService(deps: {
           : query
         ).executeTakeFirstOrThrow();
         const stored = mergePatch(fromJson(row.settings) ?? {}, patch);
-        const { settings, errors } = validate(stored);
+        const { settings, errors } = validate(stored, deps.validPattern);
         if (errors.length > 0) throw new ValidationError(errors, 'The settings are not valid.');
         await trx
           .updateTable('tenants')

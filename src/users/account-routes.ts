@@ -1,13 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { problemResponses } from '../http/index.ts';
 import type { AccountService } from './account-service.ts';
 import { tenantOf } from './user-routes.ts';
-import { Accepted, EmailBody, RegisterBody, TokenBody, TokenPasswordBody } from './user-schemas.ts';
+import {
+  Accepted,
+  EmailBody,
+  ForgotBody,
+  RegisterBody,
+  TokenBody,
+  TokenPasswordBody,
+} from './user-schemas.ts';
 
 const tags = ['users'];
-const config = { permission: 'public' };
-const problems = problemResponses(400, 403, 404, 422);
+// Flows people follow in a browser: automation user agents are refused (bot filter).
+const config = { permission: 'public', botFilter: true };
+const problems = problemResponses(400, 403, 404, 422, 429);
 // One body for every outcome, so the answer never tells whether an address has an account.
 const ACCEPTED = {
   status: 'accepted' as const,
@@ -15,14 +24,15 @@ const ACCEPTED = {
 };
 
 /** Account flows before sign-in: registration and the links sent by email. */
-export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (
-  app,
-  { accounts },
-) => {
+export const accountRoutes: FastifyPluginAsyncTypebox<{
+  accounts: AccountService;
+  /** The captcha gate of sign-in, which password-forgot shares (login-guards in auth). */
+  captchaGate: (request: FastifyRequest, email: string, solution: string | undefined) => Promise<void>;
+}> = async (app, { accounts, captchaGate }) => {
   app.post(
     '/t/:tenant/v1/auth/register',
     {
-      config,
+      config: { ...config, rateLimit: 'register' },
       schema: {
         tags,
         summary: 'Register',
@@ -76,17 +86,18 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/t/:tenant/v1/auth/password/forgot',
     {
-      config,
+      config: { ...config, rateLimit: 'password_forgot' },
       schema: {
         tags,
         summary: 'Request a password reset email',
         description:
           'Always 202 with the same body, answered before any lookup so the timing does not depend on the address.',
-        body: EmailBody,
+        body: ForgotBody,
         response: { 202: Accepted, ...problems },
       },
     },
     async (request, reply) => {
+      await captchaGate(request, request.body.email, request.body.captcha);
       accounts.forgotPassword(tenantOf(request), request.body.email);
       return reply.code(202).send(ACCEPTED);
     },
@@ -95,7 +106,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/t/:tenant/v1/auth/password/reset',
     {
-      config,
+      config: { ...config, rateLimit: 'password_reset' },
       schema: {
         tags,
         summary: 'Set a new password with a reset link',

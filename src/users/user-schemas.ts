@@ -109,6 +109,15 @@ export const ChangePasswordBody = Type.Object(
 );
 export const PasswordBody = Type.Object({ password: Password }, { additionalProperties: false });
 export const EmailBody = Type.Object({ email: Email }, { additionalProperties: false });
+export const ForgotBody = Type.Object(
+  {
+    email: Email,
+    captcha: Type.Optional(
+      Type.String({ maxLength: 4096, description: 'A captcha solution, once failures call for one.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export const LinkToken = Type.String({ minLength: 1, maxLength: 128 });
 export const TokenBody = Type.Object({ token: LinkToken }, { additionalProperties: false });
 export const TokenPasswordBody = Type.Object(

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { BROWSER_USER_AGENT } from '../support/browser.ts';
 import { freePort, startMain, waitForOk } from '../support/process.ts';
 
 describe('the process', () => {
@@ -37,7 +38,7 @@ describe('the process', () => {
     assert.ok(password, first.output());
     const login = await fetch(`http://127.0.0.1:${port}/t/platform/v1/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER_USER_AGENT },
       body: JSON.stringify({ email: 'admin@gatehouse.local', password }),
     });
     assert.equal(login.status, 200);

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.ts';
 import type { Clock } from '../../src/clock.ts';
@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/index.ts';
 import { loggerOptions } from '../../src/http/index.ts';
 import { openDatabase, prepare } from '../../src/startup.ts';
 import { loadKeyEncryptionKey } from '../../src/tokens/index.ts';
+import { BROWSER_USER_AGENT } from './browser.ts';
 import { scratchDatabase, type Variant } from './databases.ts';
 
 export const ADMIN_EMAIL = 'operator@example.test';
@@ -44,6 +45,8 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
     GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_ITERATIONS: '1',
+    // Suites sign in far more often than a person; the rate-limit tests switch limits on themselves.
+    RATE_LIMIT_ENABLED: 'false',
     ...(variant === 'postgres' ? { DATABASE_MIGRATE_ON_START: 'true' } : {}),
     ...scratch.env,
     ...options.env,
@@ -66,6 +69,15 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
   });
   options.extend?.(app, database);
   await app.ready();
+  // Injected requests come from a browser unless a test says otherwise (bot filter tests do).
+  const inject = app.inject.bind(app);
+  app.inject = ((request?: InjectOptions | string) =>
+    request === undefined || typeof request === 'string'
+      ? inject(request as string)
+      : inject({
+          ...request,
+          headers: { 'user-agent': BROWSER_USER_AGENT, ...request.headers },
+        })) as typeof app.inject;
   let token: string | undefined;
   return {
     app,

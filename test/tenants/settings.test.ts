@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fromJson } from '../../src/db/index.ts';
+import { BROWSER_USER_AGENT } from '../support/browser.ts';
 import { scratchDatabase, VARIANTS } from '../support/databases.ts';
 import {
   countEvents,
@@ -223,7 +224,7 @@ for (const variant of VARIANTS) {
       const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
       const signIn = await fetch(`${a}/t/platform/v1/auth/login`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'user-agent': BROWSER_USER_AGENT },
         body: JSON.stringify({ email: 'ops@example.test', password }),
       });
       const { access_token: token } = (await signIn.json()) as { access_token: string };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { BROWSER_USER_AGENT } from '../support/browser.ts';
 import { scratchDatabase, VARIANTS } from '../support/databases.ts';
 import { freePort, type Started, startMain, waitForOk } from '../support/process.ts';
 
@@ -48,7 +49,7 @@ async function logoutReachesOtherReplica(
 
     const login = await fetch(`${a}/t/platform/v1/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER_USER_AGENT },
       body: JSON.stringify({ email: 'ops@example.test', password: PASSWORD }),
     });
     const { access_token: token } = (await login.json()) as { access_token: string };

@@ -21,7 +21,7 @@ for (const variant of VARIANTS) {
         method: 'POST',
         url: '/t/acme/v1/auth/login',
         payload: { email: u.email, password: u.password },
-        headers: { 'user-agent': 'test-agent/1.0' },
+        headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0' },
       });
       assert.equal(res.statusCode, 200, res.body);
       return { ...u, ...(res.json() as { access_token: string; refresh_token: string }) };
@@ -158,7 +158,7 @@ for (const variant of VARIANTS) {
       const items = list.json().items as { id: string; current: boolean; user_agent: string }[];
       assert.equal(items.length, 2);
       assert.equal(items.filter((s) => s.current).length, 1);
-      assert.equal(items[0]?.user_agent, 'test-agent/1.0');
+      assert.equal(items[0]?.user_agent, 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0');
       const other = items.find((s) => !s.current)!;
       assert.equal(
         (
