@@ -156,6 +156,10 @@ export const ConfigSchema = Type.Object(
       'Allow webhook URLs with http:// or private, loopback and link-local addresses (development and tests only).',
     ),
     WEBHOOK_TIMEOUT_MS: Int(5000, 100, 60_000, 'Time a webhook endpoint has to answer one delivery.'),
+    CORS_ALLOWED_ORIGINS: Str(
+      '',
+      'Comma-separated browser origins allowed to call the platform routes (`/v1/…`); tenant routes use their tenant setting.',
+    ),
     RATE_LIMIT_ENABLED: Bool(true, 'Apply rate limits (turn off only behind a gateway that limits for you).'),
     RATE_LIMIT_GLOBAL_PER_MINUTE: Int(
       1200,

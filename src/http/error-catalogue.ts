@@ -335,6 +335,18 @@ export const ERROR_CATALOGUE = {
     'This tenant does not allow signing in with a password.',
     "Use the tenant's other sign-in methods.",
   ),
+  IAM_ERR_JOB_NOT_FOUND: entry(
+    404,
+    'Job not found',
+    'No scheduled job has this name.',
+    'List the jobs with GET /v1/jobs.',
+  ),
+  IAM_ERR_JOB_RUNNING: entry(
+    409,
+    'Job already running',
+    'The job is running now (here or on another process); it is not started twice.',
+    'Wait for the run to finish, then try again; GET /v1/jobs/{name}/runs shows it.',
+  ),
   IAM_ERR_INTERNAL: entry(
     500,
     'Internal error',

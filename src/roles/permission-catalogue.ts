@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   'client:delete': 'Delete service clients.',
   'key:read': "Read the tenant's signing keys.",
   'key:rotate': "Rotate the tenant's signing keys.",
+  'job:read': 'List scheduled jobs and their runs (platform operators).',
+  'job:run': 'Start a scheduled job now (platform operators).',
   'webhook:create': 'Register webhook endpoints.',
   'webhook:read': 'Read webhook endpoints.',
   'webhook:list': 'List webhook endpoints.',
@@ -60,6 +62,8 @@ export function isPermission(value: string): value is Permission {
 
 /** Permissions that only the platform tenant's administrators may exercise. */
 export const PLATFORM_PERMISSIONS: readonly Permission[] = [
+  'job:read',
+  'job:run',
   'tenant:create',
   'tenant:read',
   'tenant:list',
