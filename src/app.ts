@@ -29,7 +29,14 @@ import { validatorCompiler } from './http/validation.ts';
 import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
-import { captchaRoutes, registerBotFilter, registerRateLimit } from './security/index.ts';
+import {
+  captchaRoutes,
+  parseOrigins,
+  registerBotFilter,
+  registerCors,
+  registerRateLimit,
+  registerSecurityHeaders,
+} from './security/index.ts';
 import { createServices } from './services.ts';
 import { registerTenantScope, settingsRoutes, tenantRoutes } from './tenants/index.ts';
 import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
@@ -69,6 +76,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerErrorHandling(app);
 
   const baseUrl = publicUrl(config);
+  await registerSecurityHeaders(app, { https: baseUrl.startsWith('https:') });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -82,7 +90,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // The UI's own CSP (its scripts and styles from this origin) replaces the API's `default-src 'none'`.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
@@ -102,6 +111,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onClose', async () => services.counters.close());
   registerTenantScope(app, services.tenantDirectory);
+  registerCors(app, {
+    platformOrigins: parseOrigins(config.CORS_ALLOWED_ORIGINS),
+    directory: services.tenantDirectory,
+  });
   registerBotFilter(app, services.botFilter);
   registerAccessControl(app, {
     database,

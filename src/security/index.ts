@@ -43,7 +43,9 @@ export {
   type ProviderVerifier,
 } from './captcha-providers.ts';
 export { captchaRoutes } from './captcha-routes.ts';
+export { parseOrigins, registerCors } from './cors.ts';
 export type { CounterState, CounterStore, CounterStoreLog } from './counter-store.ts';
 export { createCounterStore } from './create-counter-store.ts';
 export { type RateLimitOptions, registerRateLimit } from './rate-limit.ts';
 export { DEFAULT_BUCKET_LIMITS, type RateLimitPolicy } from './rate-limit-policies.ts';
+export { registerSecurityHeaders } from './security-headers.ts';

@@ -28,7 +28,7 @@ for (const variant of VARIANTS) {
       assert.equal(notFound.type, 'urn:gatehouse:problem:IAM_ERR_NOT_FOUND');
       const res = await t.app.inject({ method: 'PUT', url: '/v1/tenants' });
       problemOf(res, 405, 'IAM_ERR_METHOD_NOT_ALLOWED');
-      assert.equal(res.headers.allow, 'GET, HEAD, POST');
+      assert.equal(res.headers.allow, 'GET, HEAD, POST, OPTIONS');
     });
 
     test('a 5xx body is generic; the cause is only logged, with the request id', async () => {
