@@ -7,7 +7,7 @@ import { type Database, isUuid } from './db/index.ts';
 import { createEventPipeline } from './event-pipeline.ts';
 import { createDeadLetterService, createInvalidationFeed, redisSignal } from './events/index.ts';
 import { createGroupService } from './groups/index.ts';
-import { createMfaLogin, createMfaService } from './mfa/index.ts';
+import { createMfaLogin, createMfaService, hasActiveFactor } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
 import {
@@ -26,6 +26,7 @@ import {
   createRevocationSet,
   createSessionService,
   createSigningKeyStore,
+  setSessionRestriction,
 } from './tokens/index.ts';
 import {
   createAccountService,
@@ -100,7 +101,19 @@ export function createServices(
     users,
     onBackgroundError: (error) => deps.log.error({ err: error }, 'account email work failed'),
   });
-  const self = createSelfService({ database, clock, hasher, encryption, users });
+  const self = createSelfService({
+    database,
+    clock,
+    hasher,
+    encryption,
+    users,
+    // A changed password ends the password restriction; a tenant requiring MFA may still ask enrolment.
+    afterPasswordChange: async (trx, tenant, userId, sessionId) => {
+      const enrolmentDue =
+        tenant.settings.mfa === 'required' && !(await hasActiveFactor(trx, tenant.id, userId));
+      await setSessionRestriction(trx, tenant.id, sessionId, enrolmentDue ? 'mfa_enrollment' : null);
+    },
+  });
   const mfaWindow = config.MFA_TOTP_WINDOW;
   const mfa = createMfaService({ database, clock, encryption, self, window: mfaWindow });
   const mfaLogin = createMfaLogin({

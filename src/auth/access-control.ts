@@ -127,10 +127,15 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessControlD
     if (permission === undefined || permission === 'public') return;
     const auth = await authenticate(request, deps);
     if (auth.restriction && !request.routeOptions.config.restricted?.includes(auth.restriction)) {
-      throw new AppError(
-        'IAM_ERR_MFA_ENROLLMENT_REQUIRED',
-        'This tenant requires a second factor: enrol an authenticator before doing anything else.',
-      );
+      throw auth.restriction === 'mfa_enrollment'
+        ? new AppError(
+            'IAM_ERR_MFA_ENROLLMENT_REQUIRED',
+            'This tenant requires a second factor: enrol an authenticator before doing anything else.',
+          )
+        : new AppError(
+            'IAM_ERR_PASSWORD_CHANGE_REQUIRED',
+            'The password has expired: change it (POST /me/password) before doing anything else.',
+          );
     }
     const platformOnly = (PLATFORM_PERMISSIONS as readonly string[]).includes(permission as Permission);
     const crossTenant = request.tenant !== null && request.tenant.id !== auth.tenantId;

@@ -9,6 +9,7 @@ import {
   findUserByEmail,
   normalizeEmail,
   type PasswordHasher,
+  passwordExpired,
   recordLogin,
   type UserRow,
 } from '../users/index.ts';
@@ -105,16 +106,16 @@ export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa,
     recordLogin(trx, attempt.tenant.id, user.id, now, attempt.newHash),
   );
   const tenant = { ...attempt.tenant, settings: attempt.settings };
+  // An expired password restricts the session to changing it, before anything else (enrolment too).
+  const restriction = passwordExpired(user, attempt.settings, clock.now())
+    ? 'password_change'
+    : attempt.secondFactor === 'enrol'
+      ? 'mfa_enrollment'
+      : null;
   attempt.result =
     attempt.secondFactor === 'challenge'
       ? await mfa.challenge(tenant, user, attempt.client)
-      : await sessions.start(
-          tenant,
-          user.id,
-          ['pwd'],
-          attempt.client,
-          attempt.secondFactor === 'enrol' ? 'mfa_enrollment' : null,
-        );
+      : await sessions.start(tenant, user.id, ['pwd'], attempt.client, restriction);
 };
 
 /** The password login, step by step; each step may refuse with a problem. */

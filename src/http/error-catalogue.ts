@@ -251,6 +251,12 @@ export const ERROR_CATALOGUE = {
     'The tenant requires a second factor and this session has not enrolled one: its token serves only the TOTP enrolment routes.',
     'Enrol an authenticator (POST /me/mfa/totp, then /me/mfa/totp/confirm), then refresh the token.',
   ),
+  IAM_ERR_PASSWORD_CHANGE_REQUIRED: entry(
+    403,
+    'Password change required',
+    "The password has passed the tenant's maximum age: this session's token serves only the password change.",
+    'Change the password with POST /me/password, then refresh the token.',
+  ),
   IAM_ERR_MFA_DISABLED: entry(
     403,
     'MFA disabled',

@@ -10,9 +10,10 @@ export interface RequestTenant {
 /** The authenticated caller, from a verified access token: a user (with a session) or a service client. */
 /**
  * What a restricted session may still do: `mfa_enrollment` when the tenant requires a second factor
- * the user has not enrolled yet. Routes name the restrictions they accept in `config.restricted`.
+ * the user has not enrolled yet, `password_change` when the password has expired. Routes name the
+ * restrictions they accept in `config.restricted`.
  */
-export type SessionRestriction = 'mfa_enrollment';
+export type SessionRestriction = 'mfa_enrollment' | 'password_change';
 
 export interface Principal {
   kind: 'user' | 'client';

@@ -5,6 +5,7 @@ export {
   type MfaChallengeResponse,
   type MfaLogin,
 } from './mfa-login.ts';
+export { hasActiveFactor } from './mfa-repository.ts';
 export { mfaRoutes } from './mfa-routes.ts';
 export { MfaChallengeView } from './mfa-schemas.ts';
 export { createMfaService, type MfaService } from './mfa-service.ts';

@@ -4,7 +4,7 @@ import { type Database, fromJson } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError } from '../http/index.ts';
 import type { ClientInfo, KeyEncryption, SessionService, TokenResponse } from '../tokens/index.ts';
-import { findUserById, type UserRow } from '../users/index.ts';
+import { findUserById, passwordExpired, type UserRow } from '../users/index.ts';
 import { checkAnswer, type FactorAnswer } from './code-check.ts';
 import {
   countUnusedRecoveryCodes,
@@ -158,7 +158,8 @@ export function createMfaLogin(deps: MfaLoginDeps) {
         }
         throw new AppError('IAM_ERR_MFA_CODE_INVALID', 'The code is wrong, expired or was already used.');
       }
-      return deps.sessions.start(tenant, outcome.user.id, outcome.amr, client);
+      const restriction = passwordExpired(outcome.user, tenant.settings, now) ? 'password_change' : null;
+      return deps.sessions.start(tenant, outcome.user.id, outcome.amr, client, restriction);
     },
   };
 }

@@ -205,3 +205,8 @@ export async function recentFailures(
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** Whether the user has a confirmed authenticator, inside the caller's transaction. */
+export async function hasActiveFactor(trx: Tx, tenantId: string, userId: string): Promise<boolean> {
+  return (await findCredential(trx, tenantId, userId, 'active')) !== undefined;
+}

@@ -3,7 +3,7 @@ import { type Database, isUuid, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent, type EventType } from '../events/index.ts';
 import { AppError, type Principal, type RequestTenant } from '../http/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
-import { type KeyEncryption, liftRestriction } from '../tokens/index.ts';
+import { type KeyEncryption, setSessionRestriction } from '../tokens/index.ts';
 import { findUserById, type SelfService, type UserRow } from '../users/index.ts';
 import { checkAnswer, type FactorAnswer, secretAad } from './code-check.ts';
 import {
@@ -184,7 +184,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         await activateCredential(trx, tenant.id, pending.id, clock.now().toISOString());
         const codes = await issueRecoveryCodes(trx, user);
         if (auth.restriction === 'mfa_enrollment') {
-          await liftRestriction(trx, tenant.id, auth.sessionId, [...auth.amr, 'otp']);
+          await setSessionRestriction(trx, tenant.id, auth.sessionId, null, [...auth.amr, 'otp']);
         }
         await userEvent(trx, 'mfa.enrolled', user, auth.subject, { replaced });
         return { codes };

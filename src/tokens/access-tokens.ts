@@ -152,7 +152,9 @@ export function createAccessTokens(deps: {
         amr,
         issuedAt: Number(payload.iat),
         expiresAt: Number(payload.exp),
-        ...(payload.restriction === 'mfa_enrollment' ? { restriction: payload.restriction } : {}),
+        ...(payload.restriction === 'mfa_enrollment' || payload.restriction === 'password_change'
+          ? { restriction: payload.restriction }
+          : {}),
       };
       // An unknown restriction fails closed: the token is refused rather than treated as unrestricted.
       if (payload.restriction !== undefined && principal.restriction === undefined) return null;

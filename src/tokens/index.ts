@@ -2,7 +2,7 @@ export { type AccessTokens, createAccessTokens, type IssueRequest } from './acce
 export { discoveryRoutes } from './discovery-routes.ts';
 export { createKeyEncryption, type KeyEncryption, loadKeyEncryptionKey } from './key-encryption.ts';
 export { createRevocationSet, type RevocationSet } from './revocation-set.ts';
-export { liftRestriction } from './session-repository.ts';
+export { setSessionRestriction } from './session-repository.ts';
 export { sessionRoutes } from './session-routes.ts';
 export {
   type ClientInfo,

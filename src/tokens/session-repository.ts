@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DB, type Tx, toJson } from '../db/index.ts';
+import type { SessionRestriction } from '../http/index.ts';
 
 export type SessionRow = DB['sessions'];
 
@@ -140,16 +141,20 @@ export async function markRevoked(
   return rows.map((r) => r.id);
 }
 
-/** Turns a restricted session into a full one once its condition is met (the factor was enrolled). */
-export async function liftRestriction(
+/**
+ * Changes what a session may do once a condition is met (the factor enrolled, the password changed):
+ * its next refresh issues tokens with the new restriction (none) and methods.
+ */
+export async function setSessionRestriction(
   trx: Tx,
   tenantId: string,
   sessionId: string,
-  amr: readonly string[],
+  restriction: SessionRestriction | null,
+  amr?: readonly string[],
 ): Promise<void> {
   await trx
     .updateTable('sessions')
-    .set({ restriction: null, amr: toJson(amr) })
+    .set({ restriction, ...(amr ? { amr: toJson(amr) } : {}) })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', sessionId)
     .execute();

@@ -3,6 +3,7 @@ export { type AccountService, createAccountService, type Deferred } from './acco
 export { cleanEmail, normalizeEmail } from './email.ts';
 export { linkAad } from './link-events.ts';
 export { meRoutes } from './me-routes.ts';
+export { passwordExpired, passwordExpiresAt } from './password-expiry.ts';
 export { createPasswordHasher, type HashParameters, type PasswordHasher } from './password-hasher.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export {

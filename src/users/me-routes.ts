@@ -58,12 +58,14 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: Sel
   app.post(
     '/t/:tenant/v1/me/password',
     {
-      config: { permission: 'self:update' },
+      // The one thing a session with an expired password may do.
+      config: { permission: 'self:update', restricted: ['password_change'] },
       schema: {
         tags,
         security,
         summary: 'Change my password',
-        description: "Needs the current password; the new one must meet the tenant's policy.",
+        description:
+          "Needs the current password; the new one must meet the tenant's policy. A session restricted by an expired password becomes a full one (its next refresh says so); the user's other sessions end.",
         body: ChangePasswordBody,
         response: { 204: Type.Null(), ...problems },
       },

@@ -1,10 +1,17 @@
+import type { Tx } from '../db/index.ts';
 import { AppError } from '../http/index.ts';
 import { assertPasswordAllowed } from './password-policy.ts';
 import { findUserById } from './user-repository.ts';
 import type { TenantContext, UserService, UserServiceDeps } from './user-service.ts';
 
 /** What signed-in users do to their own account; sensitive changes need the current password. */
-export function createSelfService(deps: Omit<UserServiceDeps, 'endSessions'> & { users: UserService }) {
+export function createSelfService(
+  deps: Omit<UserServiceDeps, 'endSessions'> & {
+    users: UserService;
+    /** Inside the change's transaction: what the session that changed the password may do now. */
+    afterPasswordChange(trx: Tx, tenant: TenantContext, userId: string, sessionId: string): Promise<void>;
+  },
+) {
   const { database, hasher, users } = deps;
 
   async function confirmPassword(tenantId: string, userId: string, password: string) {
@@ -33,6 +40,7 @@ export function createSelfService(deps: Omit<UserServiceDeps, 'endSessions'> & {
         const fresh = await findUserById(trx, tenant.id, userId);
         if (!fresh) throw new AppError('IAM_ERR_USER_NOT_FOUND', 'No such user.');
         await users.setPassword(trx, tenant.id, fresh, hash, 'change', userId, sessionId);
+        await deps.afterPasswordChange(trx, tenant, userId, sessionId);
       });
     },
 
