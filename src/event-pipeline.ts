@@ -41,34 +41,6 @@ export function createEventPipeline(
     baseMs: config.QUEUE_RETRY_BASE_MS,
     maxMs: config.QUEUE_RETRY_MAX_MS,
   });
-  const queue: QueueBackend = config.AMQP_URL
-    ? createAmqpQueue({
-        url: config.AMQP_URL,
-        prefix: config.AMQP_PREFIX,
-        prefetch: config.QUEUE_PREFETCH,
-        retry,
-        clock,
-        log,
-        deadLetters: async (letter) => {
-          await insertDeadLetter(database.db, letter);
-        },
-      })
-    : createDatabaseQueue({
-        database,
-        clock,
-        prefetch: config.QUEUE_PREFETCH,
-        pollMs: config.OUTBOX_POLL_MS,
-        retry,
-        log,
-      });
-  const relay = createOutboxRelay({
-    database,
-    queue,
-    clock,
-    batchSize: config.OUTBOX_BATCH_SIZE,
-    pollMs: config.OUTBOX_POLL_MS,
-    log,
-  });
   const mailer =
     deps.mailer ??
     createMailer({
@@ -110,6 +82,36 @@ export function createEventPipeline(
     }),
   ].map((consumer) => idempotentConsumer(consumer, { database, clock }));
 
+  const queue: QueueBackend = config.AMQP_URL
+    ? createAmqpQueue({
+        url: config.AMQP_URL,
+        prefix: config.AMQP_PREFIX,
+        prefetch: config.QUEUE_PREFETCH,
+        retry,
+        clock,
+        log,
+        consumers,
+        deadLetters: async (letter) => {
+          await insertDeadLetter(database.db, letter);
+        },
+      })
+    : createDatabaseQueue({
+        database,
+        clock,
+        prefetch: config.QUEUE_PREFETCH,
+        pollMs: config.OUTBOX_POLL_MS,
+        retry,
+        log,
+      });
+  const relay = createOutboxRelay({
+    database,
+    queue,
+    clock,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollMs: config.OUTBOX_POLL_MS,
+    log,
+  });
+
   let unsubscribe: (() => void) | undefined;
   let starting: Promise<void> | undefined;
   return {
@@ -121,6 +123,11 @@ export function createEventPipeline(
      */
     start() {
       unsubscribe = onEventsCommitted(() => relay.wake());
+      // Without consumers here, the queue only needs to know them to route what the relay publishes.
+      if (!config.EVENT_CONSUMERS_ENABLED) {
+        relay.start();
+        return;
+      }
       starting = queue.start(consumers).then(
         () => relay.start(),
         (error: unknown) =>

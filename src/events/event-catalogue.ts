@@ -29,6 +29,16 @@ const linkPayload = {
   expires_at: 'When the link stops working.',
 } as const;
 
+// The host only: a URL's path and query may carry a receiver's token.
+const webhookPayload = {
+  tenant_id: 'Tenant id.',
+  webhook_id: 'Webhook endpoint id.',
+  host: 'Host of the endpoint URL.',
+  event_types: 'Subscribed event types.',
+  status: '`active` or `disabled`.',
+  actor_id: 'Who made the change.',
+} as const;
+
 export const EVENT_CATALOGUE = {
   'tenant.created': {
     version: 1,
@@ -476,6 +486,30 @@ export const EVENT_CATALOGUE = {
     description: "A user's password expires soon (email to the user).",
     producer: 'jobs',
     payload: { ...userPayload, expires_at: 'When the password expires.' },
+  },
+  'webhook.created': {
+    version: 1,
+    description: 'A webhook endpoint was registered.',
+    producer: 'webhooks',
+    payload: webhookPayload,
+  },
+  'webhook.updated': {
+    version: 1,
+    description: "A webhook endpoint's URL, event types or status changed.",
+    producer: 'webhooks',
+    payload: webhookPayload,
+  },
+  'webhook.deleted': {
+    version: 1,
+    description: 'A webhook endpoint was deleted.',
+    producer: 'webhooks',
+    payload: webhookPayload,
+  },
+  'webhook.secret_rotated': {
+    version: 1,
+    description: "A webhook endpoint's signing secret was replaced.",
+    producer: 'webhooks',
+    payload: webhookPayload,
   },
   'deadletter.replayed': {
     version: 1,

@@ -82,7 +82,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
     },
     async (request, reply) => {
       const tenant = request.tenant!;
-      const created = await webhooks.create(tenant.id, request.body);
+      const created = await webhooks.create(tenant.id, request.body, request.auth!.subject);
       reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -148,7 +148,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
       },
     },
     async (request) =>
-      webhookView(await webhooks.update(request.tenant!.id, request.params.id, request.body)),
+      webhookView(
+        await webhooks.update(request.tenant!.id, request.params.id, request.body, request.auth!.subject),
+      ),
   );
 
   app.delete(
@@ -165,7 +167,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
       },
     },
     async (request, reply) => {
-      await webhooks.remove(request.tenant!.id, request.params.id);
+      await webhooks.remove(request.tenant!.id, request.params.id, request.auth!.subject);
       return reply.code(204).send(null);
     },
   );
@@ -187,7 +189,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
     },
     async (request, reply) => {
       assertEmptyBody(request.body);
-      const rotated = await webhooks.rotateSecret(request.tenant!.id, request.params.id);
+      const rotated = await webhooks.rotateSecret(
+        request.tenant!.id,
+        request.params.id,
+        request.auth!.subject,
+      );
       reply.header('cache-control', 'no-store');
       return { ...webhookView(rotated), secret: rotated.secret };
     },

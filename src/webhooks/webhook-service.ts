@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
-import { canonicalId, type Database, uuidv7 } from '../db/index.ts';
+import { canonicalId, type Database, type Tx, uuidv7 } from '../db/index.ts';
+import { appendEvent } from '../events/index.ts';
 import { AppError } from '../http/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import {
@@ -14,18 +15,20 @@ import type { CreateWebhookBody, UpdateWebhookBody } from './webhook-schemas.ts'
 import { generateWebhookSecret, webhookSecretAad } from './webhook-signature.ts';
 import { type AddressLookup, assertWebhookUrl } from './webhook-url.ts';
 
+type WebhookEvent = 'webhook.created' | 'webhook.updated' | 'webhook.deleted' | 'webhook.secret_rotated';
+
 /** An endpoint with its secret in clear: only ever returned by `create` and `rotateSecret`. */
 export type WebhookWithSecret = Webhook & { secret: string };
 
 export interface WebhookService {
-  create(tenantId: string, input: CreateWebhookBody): Promise<WebhookWithSecret>;
+  create(tenantId: string, input: CreateWebhookBody, actorId: string): Promise<WebhookWithSecret>;
   list(tenantId: string, options: { limit: number; afterId?: string }): Promise<Webhook[]>;
   get(tenantId: string, id: string): Promise<Webhook>;
   /** Changes url, event types and status; a change to none of them writes nothing. */
-  update(tenantId: string, id: string, changes: UpdateWebhookBody): Promise<Webhook>;
-  remove(tenantId: string, id: string): Promise<void>;
+  update(tenantId: string, id: string, changes: UpdateWebhookBody, actorId: string): Promise<Webhook>;
+  remove(tenantId: string, id: string, actorId: string): Promise<void>;
   /** Replaces the signing secret at once; deliveries from then on are signed with the new one. */
-  rotateSecret(tenantId: string, id: string): Promise<WebhookWithSecret>;
+  rotateSecret(tenantId: string, id: string, actorId: string): Promise<WebhookWithSecret>;
 }
 
 export interface WebhookServiceDeps {
@@ -51,8 +54,21 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   const seal = (tenantId: string, id: string, secret: string) =>
     encryption.encrypt(Buffer.from(secret, 'utf8'), webhookSecretAad(tenantId, id));
 
+  /** The change's audit event, in its transaction. */
+  async function record(trx: Tx, type: WebhookEvent, tenantId: string, webhook: Webhook, actorId: string) {
+    const payload = {
+      tenant_id: tenantId,
+      webhook_id: webhook.id,
+      host: new URL(webhook.url).host,
+      event_types: webhook.eventTypes,
+      status: webhook.status,
+      actor_id: actorId,
+    };
+    await appendEvent(trx, { type, tenantId, payload }, clock.now());
+  }
+
   return {
-    async create(tenantId, input) {
+    async create(tenantId, input, actorId) {
       // Resolved before the transaction opens: DNS may take seconds, a transaction should not.
       const url = await assertWebhookUrl(input.url, urlPolicy);
       const now = clock.now();
@@ -67,7 +83,10 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       };
-      await database.withTenant(tenantId, (trx) => insertWebhook(trx, tenantId, webhook));
+      await database.withTenant(tenantId, async (trx) => {
+        await insertWebhook(trx, tenantId, webhook);
+        await record(trx, 'webhook.created', tenantId, webhook, actorId);
+      });
       return { ...webhook, secret };
     },
 
@@ -80,7 +99,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
       return webhook;
     },
 
-    async update(tenantId, rawId, changes) {
+    async update(tenantId, rawId, changes, actorId) {
       const id = canonicalId(rawId);
       if (!id) throw webhookNotFound();
       const url = changes.url === undefined ? undefined : await assertWebhookUrl(changes.url, urlPolicy);
@@ -103,17 +122,22 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         }
         next.updatedAt = now.toISOString();
         await updateWebhook(trx, tenantId, next);
+        await record(trx, 'webhook.updated', tenantId, next, actorId);
         return next;
       });
     },
 
-    async remove(tenantId, rawId) {
+    async remove(tenantId, rawId, actorId) {
       const id = canonicalId(rawId);
-      const deleted = id && (await database.withTenant(tenantId, (trx) => deleteWebhook(trx, tenantId, id)));
-      if (!deleted) throw webhookNotFound();
+      if (!id) throw webhookNotFound();
+      await database.withTenant(tenantId, async (trx) => {
+        const current = await findWebhook(trx, tenantId, id, { forUpdate });
+        if (!current || !(await deleteWebhook(trx, tenantId, id))) throw webhookNotFound();
+        await record(trx, 'webhook.deleted', tenantId, current, actorId);
+      });
     },
 
-    async rotateSecret(tenantId, rawId) {
+    async rotateSecret(tenantId, rawId, actorId) {
       const id = canonicalId(rawId);
       if (!id) throw webhookNotFound();
       const secret = generateWebhookSecret();
@@ -123,6 +147,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         if (!current) throw webhookNotFound();
         const next = { ...current, secretSealed: seal(tenantId, id, secret), updatedAt: now.toISOString() };
         await updateWebhook(trx, tenantId, next);
+        await record(trx, 'webhook.secret_rotated', tenantId, next, actorId);
         return next;
       });
       return { ...rotated, secret };

@@ -21,7 +21,12 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const KEY = randomBytes(32);
 const encryption = createKeyEncryption(KEY);
-const ENV = { WEBHOOK_ALLOW_INSECURE: 'true', KEY_ENCRYPTION_SECRET: KEY.toString('base64') };
+const ENV = {
+  WEBHOOK_ALLOW_INSECURE: 'true',
+  KEY_ENCRYPTION_SECRET: KEY.toString('base64'),
+  // The tests drive the consumer by hand; the app's own consumers would deliver the same events.
+  EVENT_CONSUMERS_ENABLED: 'false',
+};
 
 /** Registers the webhook routes unless the composition root already does, with the settings of ENV. */
 function withWebhooks(app: FastifyInstance, database: Database): void {

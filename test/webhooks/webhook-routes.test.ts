@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { systemClock } from '../../src/clock.ts';
-import type { Database } from '../../src/db/index.ts';
+import { type Database, fromJson } from '../../src/db/index.ts';
 import { createKeyEncryption } from '../../src/tokens/index.ts';
 import { createWebhookService, webhookRoutes, webhookSecretAad } from '../../src/webhooks/index.ts';
 import { VARIANTS } from '../support/databases.ts';
@@ -137,6 +137,26 @@ for (const variant of VARIANTS) {
       assert.equal(deleted.statusCode, 204);
       problemOf(await call(acme, 'GET', `/webhooks/${created.id}`), 404, 'IAM_ERR_WEBHOOK_NOT_FOUND');
       problemOf(await call(acme, 'DELETE', `/webhooks/${created.id}`), 404, 'IAM_ERR_WEBHOOK_NOT_FOUND');
+
+      // Each change is recorded, naming the host only (a path may carry a receiver's token).
+      const recorded = await t.database.db
+        .selectFrom('outbox')
+        .select(['type', 'payload'])
+        .where('type', 'like', 'webhook.%')
+        .orderBy('id')
+        .execute();
+      const mine = recorded
+        .map(
+          (r): Record<string, unknown> => ({ ...fromJson<Record<string, unknown>>(r.payload), type: r.type }),
+        )
+        .filter((e) => e.webhook_id === created.id);
+      assert.deepEqual(
+        mine.map((e) => e.type),
+        ['webhook.created', 'webhook.updated', 'webhook.secret_rotated', 'webhook.deleted'],
+      );
+      assert.equal(mine[0]?.host, 'localhost');
+      assert.equal(mine[3]?.actor_id, acme.adminId);
+      assert.ok(!JSON.stringify(mine).includes('whsec_'));
     });
 
     test('the list is keyset-paginated with a Link header', async () => {
