@@ -2,11 +2,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { Type } from 'typebox';
 import {
   assertHoldsAll,
   authRoutes,
+  CookieTokenResponse,
+  deliverTokens,
   oauthTokenRoutes,
   registerAccessControl,
+  registerBrowserSession,
   tokenManagementRoutes,
 } from './auth/index.ts';
 import { clientRoutes } from './clients/index.ts';
@@ -39,7 +43,7 @@ import {
 } from './security/index.ts';
 import { createServices } from './services.ts';
 import { registerTenantScope, settingsRoutes, tenantRoutes } from './tenants/index.ts';
-import { discoveryRoutes, sessionRoutes, signingKeyRoutes } from './tokens/index.ts';
+import { discoveryRoutes, sessionRoutes, signingKeyRoutes, TokenResponseSchema } from './tokens/index.ts';
 import { accountRoutes, meRoutes, type PasswordHasher, userinfoRoutes, userRoutes } from './users/index.ts';
 import { webhookRoutes } from './webhooks/index.ts';
 
@@ -77,6 +81,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const baseUrl = publicUrl(config);
   await registerSecurityHeaders(app, { https: baseUrl.startsWith('https:') });
+  const browser = await registerBrowserSession(app, {
+    keyEncryptionKey: deps.keyEncryptionKey,
+    publicUrl: baseUrl,
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -151,8 +159,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       clock,
     },
     sessions,
+    browser,
   });
-  await app.register(mfaRoutes, { mfa: services.mfa, login: services.mfaLogin });
+  await app.register(mfaRoutes, {
+    mfa: services.mfa,
+    login: services.mfaLogin,
+    deliver: (request, reply, tokens, mode) => deliverTokens(browser, request, reply, tokens, mode),
+    tokenSchema: Type.Union([TokenResponseSchema, CookieTokenResponse]),
+  });
   await app.register(oauthTokenRoutes, {
     deps: { sessions, clients: services.clients, tokens },
   });

@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
+import { RefreshTokenDelivery } from './token-delivery.ts';
 
 export const LoginBody = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
+    refresh_token_delivery: RefreshTokenDelivery,
     captcha: Type.Optional(
       Type.String({
         maxLength: 4096,

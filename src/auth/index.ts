@@ -6,8 +6,10 @@ export {
   verifyBearer,
 } from './access-control.ts';
 export { authRoutes } from './auth-routes.ts';
+export { type BrowserSession, registerBrowserSession } from './browser-session.ts';
 export { createLoginGuards, type LoginGuards } from './login-guards.ts';
 export type { LoginDeps } from './login-steps.ts';
 export { oauthTokenRoutes } from './oauth-routes.ts';
 export { tokenManagementRoutes } from './oauth-token-routes.ts';
 export { createSubjectDirectory, type SubjectDirectory } from './subject-directory.ts';
+export { CookieTokenResponse, deliverTokens, RefreshTokenDelivery } from './token-delivery.ts';

@@ -353,6 +353,12 @@ export const ERROR_CATALOGUE = {
     'The job is running now (here or on another process); it is not started twice.',
     'Wait for the run to finish, then try again; GET /v1/jobs/{name}/runs shows it.',
   ),
+  IAM_ERR_CSRF: entry(
+    403,
+    'Cross-site request refused',
+    'A cookie-authenticated request came without its CSRF token, with a wrong one, or from an origin the tenant does not list.',
+    'Send the `csrf_token` from the sign-in (or the last refresh) in the `X-CSRF-Token` header, from an allowed origin.',
+  ),
   IAM_ERR_INTERNAL: entry(
     500,
     'Internal error',

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type TSchema, Type } from 'typebox';
 import { BEARER, noContent, problemResponses, ValidationError } from '../http/index.ts';
-import { TokenResponseSchema } from '../tokens/index.ts';
+import type { TokenResponse } from '../tokens/index.ts';
 import type { FactorAnswer } from './code-check.ts';
 import type { MfaLogin } from './mfa-login.ts';
 import {
@@ -47,10 +47,19 @@ function answerOf(
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** TOTP enrolment and use: `/me/mfa…` for the user, `/users/{id}/mfa` for administrators, the sign-in step. */
-export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; login: MfaLogin }> = async (
-  app,
-  { mfa, login },
-) => {
+export const mfaRoutes: FastifyPluginAsyncTypebox<{
+  mfa: MfaService;
+  login: MfaLogin;
+  /** Answers the tokens of a completed sign-in, in the body or with the session cookie (auth module). */
+  deliver: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tokens: TokenResponse,
+    mode: 'body' | 'cookie' | undefined,
+  ) => unknown;
+  /** The answer schema of a completed sign-in. */
+  tokenSchema: TSchema;
+}> = async (app, { mfa, login, deliver, tokenSchema }) => {
   app.get(
     '/t/:tenant/v1/me/mfa',
     {
@@ -188,15 +197,14 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; login: MfaL
         description:
           'Exchanges the `mfa_token` of a sign-in and a TOTP code (amr `["pwd","otp"]`) or a recovery code (amr `["pwd","rc"]`) for the tokens. Wrong codes count against the token and the account.',
         body: VerifyBody,
-        response: { 200: TokenResponseSchema, ...problemResponses(401, 422, 429) },
+        response: { 200: tokenSchema, ...problemResponses(401, 403, 422, 429) },
       },
     },
     async (request, reply) => {
-      const { mfa_token: token, ...rest } = request.body;
+      const { mfa_token: token, refresh_token_delivery: mode, ...rest } = request.body;
       const client = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
       const tokens = await login.verify(tenantOf(request), token, answerOf(rest)!, client);
-      // RFC 6749 §5.1: responses carrying tokens must not be cached.
-      return reply.headers(noStore).send(tokens);
+      return reply.send(deliver(request, reply, tokens, mode));
     },
   );
 };

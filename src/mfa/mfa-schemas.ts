@@ -44,6 +44,11 @@ export const VerifyBody = Type.Object(
   {
     mfa_token: Type.String({ minLength: 1, maxLength: 128, description: 'From the sign-in response.' }),
     ...FactorAnswerFields,
+    refresh_token_delivery: Type.Optional(
+      Type.Union([Type.Literal('body'), Type.Literal('cookie')], {
+        description: 'As at sign-in: `cookie` puts the refresh token in the HttpOnly session cookie.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
