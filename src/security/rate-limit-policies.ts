@@ -21,6 +21,8 @@ export const DEFAULT_BUCKET_LIMITS: Readonly<
   register: { limit: 10, windowSeconds: 60 },
   // Each request may send an email to someone else's inbox (mail bombing).
   password_forgot: { limit: 5, windowSeconds: 60 },
+  // A new verification email to an address: mail bombing again.
+  email_resend: { limit: 5, windowSeconds: 60 },
   // Needs a mailed single-use token; the limit only stops token guessing at volume.
   password_reset: { limit: 10, windowSeconds: 60 },
   // Codes also count against the mfa_token and the account; this caps one address across both.

@@ -20,6 +20,7 @@ export const RATE_LIMIT_BUCKETS = [
   'login',
   'register',
   'password_forgot',
+  'email_resend',
   'password_reset',
   'mfa_verify',
   'token',

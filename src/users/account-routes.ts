@@ -55,6 +55,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Verify an email address',
+        description: 'With the single-use token from the verification email; the address is then verified.',
         body: TokenBody,
         response: { 204: Type.Null(), ...problems },
       },
@@ -68,7 +69,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/t/:tenant/v1/auth/verify-email/resend',
     {
-      config,
+      config: { ...config, rateLimit: 'email_resend' },
       schema: {
         tags,
         summary: 'Send a new verification email',
@@ -128,6 +129,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Accept an invitation by setting a password',
+        description:
+          'With the single-use token from the invitation email; the password must meet the tenant’s policy. The user then signs in as usual.',
         body: TokenPasswordBody,
         response: { 204: Type.Null(), ...problems },
       },
