@@ -29,6 +29,7 @@ import {
   registerErrorHandling,
   requestIdGenerator,
 } from './http/index.ts';
+import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from './http/openapi-transform.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
@@ -95,8 +96,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           'Multi-tenant identity and access management. Errors are RFC 9457 problem details (docs/errors.md).',
       },
       servers: [{ url: baseUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: OPENAPI_TAGS,
+      components: OPENAPI_COMPONENTS,
     },
+    // Completes every operation from the route's declarations (src/http/openapi-transform.ts).
+    transform: documentRoute,
+    transformObject: finishDocument,
   });
   // The UI's own CSP (its scripts and styles from this origin) replaces the API's `default-src 'none'`.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });

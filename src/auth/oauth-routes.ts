@@ -20,7 +20,17 @@ const TokenBody = Type.Object(
     client_secret: Type.Optional(Type.String({ maxLength: 256 })),
   },
   // RFC 6749 §3.2: unrecognised parameters are ignored; repeated ones fail the string types.
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    examples: [
+      { grant_type: 'refresh_token', refresh_token: 'q0bVvC4Yb4sUMGQ2cNlP1dTNEzcOXlyoK4A2tOq8Z8g' },
+      {
+        grant_type: 'client_credentials',
+        client_id: 'gh_Q2xpZW50SWRFeGFtcGxl',
+        client_secret: 'the client secret',
+      },
+    ],
+  },
 );
 const TokenAnswer = Type.Object({
   access_token: Type.String(),

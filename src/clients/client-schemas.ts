@@ -31,7 +31,10 @@ export const CreateClientBody = Type.Object(
       description: 'Permissions its tokens carry (catalogue entries or `resource:*`).',
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ name: 'billing-service', grant_types: ['client_credentials'], permissions: ['user:read'] }],
+  },
 );
 export type CreateClientBody = Static<typeof CreateClientBody>;
 

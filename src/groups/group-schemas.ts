@@ -27,7 +27,10 @@ export type GroupView = Static<typeof GroupView>;
 
 export const CreateGroupBody = Type.Object(
   { name: GroupName, description: Type.Optional(Description) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ name: 'Engineering', description: 'Everyone who ships code.' }],
+  },
 );
 export type CreateGroupBody = Static<typeof CreateGroupBody>;
 

@@ -38,7 +38,12 @@ export const healthRoutes: FastifyPluginAsync<{ probes: Record<string, Probe> }>
     '/healthz',
     {
       config: { permission: 'public' },
-      schema: { tags: ['health'], summary: 'Liveness', response: { 200: Health } },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness',
+        description: 'Answers while the process serves requests; checks no dependency (see /readyz).',
+        response: { 200: Health },
+      },
       logLevel: 'warn',
     },
     async () => ({ status: 'ok' as const }),

@@ -50,7 +50,10 @@ export const VerifyBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ mfa_token: 'bWZhLXRva2VuLWV4YW1wbGU', code: '492039' }],
+  },
 );
 
 export const MfaStatusView = Type.Object({

@@ -23,7 +23,17 @@ const Subject = Type.String({ minLength: 1, maxLength: 64, description: 'The id 
 
 export const CheckBody = Type.Object(
   { subject: Subject, action: Action, resource: Resource, context: Type.Optional(Context) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        subject: '0192f3a4-5b6c-7d8e-9f01-23456789abcd',
+        action: 'invoice:read',
+        resource: 'invoice/2024-0042',
+        context: { request: { ip: '203.0.113.7' } },
+      },
+    ],
+  },
 );
 export type CheckBody = Static<typeof CheckBody>;
 

@@ -44,7 +44,27 @@ export type PolicyVersionView = Static<typeof PolicyVersionView>;
 
 export const CreatePolicyBody = Type.Object(
   { name: PolicyName, description: Type.Optional(Description), document: Document },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'read-invoices-with-mfa',
+        description: 'Invoices are read and listed only in sessions signed in with a second factor.',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ReadInvoicesWithMfa',
+              Effect: 'Allow',
+              Action: ['invoice:read', 'invoice:list'],
+              Resource: 'invoice/*',
+              Condition: { Bool: { 'subject.mfa': 'true' } },
+            },
+          ],
+        },
+      },
+    ],
+  },
 );
 export type CreatePolicyBody = Static<typeof CreatePolicyBody>;
 

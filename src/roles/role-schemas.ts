@@ -34,7 +34,16 @@ export type RoleView = Static<typeof RoleView>;
 
 export const CreateRoleBody = Type.Object(
   { name: RoleName, description: Type.Optional(Description), permissions: Permissions },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'support-agent',
+        description: 'Helps users: reads profiles and ends sessions.',
+        permissions: ['user:read', 'user:list', 'session:read', 'session:revoke'],
+      },
+    ],
+  },
 );
 export type CreateRoleBody = Static<typeof CreateRoleBody>;
 

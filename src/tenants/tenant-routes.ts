@@ -90,6 +90,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Read a tenant',
+        description: 'By slug; a suspended tenant is listed with `status: suspended`, a deleted one is 404.',
         security: BEARER,
         params: TenantParams,
         response: { 200: TenantView, ...problems },

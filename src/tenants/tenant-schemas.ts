@@ -35,7 +35,10 @@ export const CreateTenantBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ slug: 'acme', display_name: 'Acme Corporation', admin_email: 'it-admin@acme.example' }],
+  },
 );
 export type CreateTenantBody = Static<typeof CreateTenantBody>;
 

@@ -45,6 +45,8 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: "The tenant's OpenID Connect discovery document",
+        description:
+          'OpenID Connect Discovery 1.0 §4: the tenant’s issuer (`<base>/t/{tenant}`) and its JWKS, token, revocation, introspection and userinfo endpoints. Cacheable for an hour.',
         response: { 200: Discovery, 403: ProblemSchema, 404: ProblemSchema },
       },
     },

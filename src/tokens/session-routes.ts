@@ -56,7 +56,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
     '/t/:tenant/v1/me/sessions',
     {
       config: { permission: 'self:read' },
-      schema: { tags, security, summary: 'My live sessions', response: { 200: SessionList, ...problems } },
+      schema: {
+        tags,
+        security,
+        summary: 'My live sessions',
+        description:
+          'Every live session of the caller, with the device it was started from; `current` marks the session of this token.',
+        response: { 200: SessionList, ...problems },
+      },
     },
     async (request) => {
       const auth = request.auth!;
@@ -74,6 +81,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags,
         security,
         summary: 'End one of my sessions',
+        description:
+          'Its refresh token and every access token of the session stop working at once. An unknown or already ended session is 404 (IAM_ERR_SESSION_NOT_FOUND).',
         params: MySessionParams,
         response: { 204: Type.Null(), ...problems },
       },
@@ -93,6 +102,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags,
         security,
         summary: "A user's live sessions",
+        description: 'For administrators: every live session of the user, with the device that started it.',
         params: UserParams,
         response: { 200: SessionList, ...problems },
       },
@@ -115,6 +125,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags,
         security,
         summary: "End a user's session",
+        description:
+          'Its refresh token and every access token of the session stop working at once, on every replica.',
         params: SessionParams,
         response: { 204: Type.Null(), ...problems },
       },

@@ -20,7 +20,13 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: Sel
     '/t/:tenant/v1/me',
     {
       config: { permission: 'self:read' },
-      schema: { tags, security, summary: 'My profile', response: { 200: UserView, ...problems } },
+      schema: {
+        tags,
+        security,
+        summary: 'My profile',
+        description: 'The caller’s own profile; the `ETag` header is the `If-Match` value for PATCH /me.',
+        response: { 200: UserView, ...problems },
+      },
     },
     async (request, reply) => {
       const row = await users.get(request.tenant!.id, request.auth!.subject);

@@ -75,7 +75,13 @@ export const CreateUserBody = Type.Object(
     email_verified: Type.Optional(Type.Boolean({ description: 'Mark the address verified (for imports).' })),
     ...profileFields,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { email: 'grace@example.com', given_name: 'Grace', family_name: 'Hopper', locale: 'en-US' },
+      { email: 'alan@example.com', password: 'a long passphrase of his own', email_verified: true },
+    ],
+  },
 );
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
@@ -94,7 +100,10 @@ export type UpdateMeBody = Static<typeof UpdateMeBody>;
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, ...profileFields },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ email: 'ada@example.com', password: 'a long passphrase of her own', name: 'Ada Lovelace' }],
+  },
 );
 export type RegisterBody = Static<typeof RegisterBody>;
 

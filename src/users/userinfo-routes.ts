@@ -31,6 +31,8 @@ export const userinfoRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> =
         tags: ['users'],
         security: BEARER,
         summary: 'Claims about the signed-in user',
+        description:
+          'OpenID Connect Core §5.3: the standard claims of the user the access token belongs to; claims without a value are omitted. GET and POST answer alike.',
         response: { 200: UserInfo, 401: ProblemSchema, 403: ProblemSchema },
       },
       handler: async (request, reply) => {

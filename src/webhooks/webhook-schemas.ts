@@ -53,7 +53,10 @@ export const WebhookPage = pageSchema(WebhookView);
 
 export const CreateWebhookBody = Type.Object(
   { url: WebhookUrl, event_types: EventTypes },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ url: 'https://hooks.example.com/gatehouse', event_types: ['user.created', 'user.deleted'] }],
+  },
 );
 export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
 
