@@ -31,6 +31,7 @@ import {
 } from './http/index.ts';
 import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from './http/openapi-transform.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { jobRoutes } from './jobs/index.ts';
 import { mfaRoutes } from './mfa/index.ts';
 import { authzRoutes, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
@@ -114,6 +115,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onReady', () => feed.start());
   app.addHook('onReady', () => services.events.start());
   app.addHook('onClose', async () => services.events.stop());
+  app.addHook('onReady', async () => services.jobs.start());
+  app.addHook('onClose', async () => services.jobs.stop());
   app.addHook('onClose', async () => feed.stop());
   // Counted before the tenant is looked up, so floods of made-up tenant slugs cost no query.
   registerRateLimit(app, {
@@ -213,5 +216,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authzRoutes, { authorizer: services.authorizer, clock });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(deadLetterRoutes, { deadLetters: services.deadLetters });
+  await app.register(jobRoutes, { jobs: services.jobs });
   return app;
 }

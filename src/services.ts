@@ -7,6 +7,7 @@ import { type Database, isUuid } from './db/index.ts';
 import { createEventPipeline } from './event-pipeline.ts';
 import { createDeadLetterService, createInvalidationFeed, redisSignal } from './events/index.ts';
 import { createGroupService } from './groups/index.ts';
+import { createJobScheduler } from './jobs/index.ts';
 import { createMfaLogin, createMfaService, hasActiveFactor } from './mfa/index.ts';
 import { createAttachmentService, createAuthorizer, createPolicyService } from './policies/index.ts';
 import { createAssignmentService, createRoleService } from './roles/index.ts';
@@ -147,6 +148,7 @@ export function createServices(
   });
   const events = createEventPipeline(config, { database, clock, encryption, log: deps.log });
   const deadLetters = createDeadLetterService({ database, queue: events.queue, clock });
+  const jobs = createJobScheduler({ database, clock, config, log: deps.log });
   const authorizer = createAuthorizer({ database, feed });
   const authzDeps = { database, clock };
   const roles = createRoleService(authzDeps);
@@ -183,6 +185,7 @@ export function createServices(
     webhooks,
     events,
     deadLetters,
+    jobs,
     authorizer,
     roles,
     assignments,

@@ -14378,6 +14378,382 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the scheduled jobs
+         * @description Each job with its schedule (cron, UTC), its next scheduled time and its last run.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether this process schedules the jobs. */
+                            scheduler_enabled: boolean;
+                            items: {
+                                name: string;
+                                description: string;
+                                /** @description Cron expression, in UTC. */
+                                schedule: string;
+                                next_run_at: string | null;
+                                /** @description A process holds the job's lease now. */
+                                running: boolean;
+                                last_run: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    job: string;
+                                    /** @description `schedule` (cron), `manual` (POST /v1/jobs/{name}/run) or `command` (`npm run job`). */
+                                    trigger: "schedule" | "manual" | "command";
+                                    /** @description `skipped`: the job was still running from an earlier start, so this one did not run. */
+                                    status: "running" | "succeeded" | "failed" | "skipped";
+                                    /** @description The process that ran it (host:pid:random). */
+                                    holder: string;
+                                    /** @description The operator who started a manual run. */
+                                    triggered_by: string | null;
+                                    /** Format: date-time */
+                                    started_at: string;
+                                    finished_at: string | null;
+                                    /** @description Rows deleted or changed (so far, while running). */
+                                    rows_affected: number;
+                                    /** @description Transactions that changed rows. */
+                                    batches: number;
+                                    error: string | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAUTHENTICATED` (Authentication required). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_RATE_LIMITED` (Too many requests). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INTERNAL` (Internal error). */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAVAILABLE` (Service unavailable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{name}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the runs of a job
+         * @description Newest first; scheduled, manual and command-line runs, including skipped ones.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque cursor from `next_cursor`. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                job: string;
+                                /** @description `schedule` (cron), `manual` (POST /v1/jobs/{name}/run) or `command` (`npm run job`). */
+                                trigger: "schedule" | "manual" | "command";
+                                /** @description `skipped`: the job was still running from an earlier start, so this one did not run. */
+                                status: "running" | "succeeded" | "failed" | "skipped";
+                                /** @description The process that ran it (host:pid:random). */
+                                holder: string;
+                                /** @description The operator who started a manual run. */
+                                triggered_by: string | null;
+                                /** Format: date-time */
+                                started_at: string;
+                                finished_at: string | null;
+                                /** @description Rows deleted or changed (so far, while running). */
+                                rows_affected: number;
+                                /** @description Transactions that changed rows. */
+                                batches: number;
+                                error: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INVALID_CURSOR` (Invalid cursor), `IAM_ERR_MALFORMED_REQUEST` (Malformed request). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAUTHENTICATED` (Authentication required). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_JOB_NOT_FOUND` (Job not found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_VALIDATION` (Validation failed). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_RATE_LIMITED` (Too many requests). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INTERNAL` (Internal error). */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAVAILABLE` (Service unavailable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{name}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a job now
+         * @description Starts the job at once on this process, under the same lease as scheduled runs, and answers before it finishes; follow it with GET /v1/jobs/{name}/runs. 409 while the job is running anywhere.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the work goes on after the answer. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            job: string;
+                            /** Format: uuid */
+                            run_id: string;
+                            /** @enum {string} */
+                            status: "running";
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAUTHENTICATED` (Authentication required). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_JOB_NOT_FOUND` (Job not found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_JOB_RUNNING` (Job already running). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_VALIDATION` (Validation failed). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_RATE_LIMITED` (Too many requests). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INTERNAL` (Internal error). */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAVAILABLE` (Service unavailable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

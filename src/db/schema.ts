@@ -283,6 +283,36 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+export interface JobLeasesTable {
+  job: string;
+  holder: string;
+  run_id: string | null;
+  slot: Timestamp | null;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface JobRunsTable {
+  id: string;
+  job: string;
+  trigger: 'schedule' | 'manual' | 'command';
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  holder: string;
+  triggered_by: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  rows_affected: Generated<number>;
+  batches: Generated<number>;
+  error: string | null;
+}
+
+export interface PasswordRemindersTable {
+  tenant_id: string;
+  user_id: string;
+  password_changed_at: Timestamp;
+  sent_at: Timestamp;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -310,6 +340,9 @@ export interface DB {
   consumed_events: ConsumedEventsTable;
   webhooks: WebhooksTable;
   schema_migrations: SchemaMigrationsTable;
+  job_leases: JobLeasesTable;
+  job_runs: JobRunsTable;
+  password_reminders: PasswordRemindersTable;
 }
 
 /** Reads a JSON column the same way on both dialects. */

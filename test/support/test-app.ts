@@ -47,6 +47,8 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
     ARGON2_ITERATIONS: '1',
     // Suites sign in far more often than a person; the rate-limit tests switch limits on themselves.
     RATE_LIMIT_ENABLED: 'false',
+    // A job firing mid-test would delete what the test set up; the job tests run them by hand.
+    JOBS_ENABLED: 'false',
     ...(variant === 'postgres' ? { DATABASE_MIGRATE_ON_START: 'true' } : {}),
     ...scratch.env,
     ...options.env,

@@ -5,6 +5,7 @@ import { sessionsAndClients } from './0004-sessions-and-clients.ts';
 import { policies } from './0005-policies.ts';
 import { mfaAndKeyRotation } from './0006-mfa-and-key-rotation.ts';
 import { queue } from './0007-queue.ts';
+import { jobs } from './0008-jobs.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   policies,
   mfaAndKeyRotation,
   queue,
+  jobs,
 ];
 
 export type { Dialect, Migration } from './types.ts';
