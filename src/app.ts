@@ -27,6 +27,7 @@ import {
   proxyMatcher,
   redisProbe,
   registerErrorHandling,
+  registerInputGuard,
   requestIdGenerator,
 } from './http/index.ts';
 import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from './http/openapi-transform.ts';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerInputGuard(app);
 
   const baseUrl = publicUrl(config);
   await registerSecurityHeaders(app, { https: baseUrl.startsWith('https:') });

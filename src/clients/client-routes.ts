@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fromJson } from '../db/index.ts';
-import { BEARER, decodeCursor, PageQuery, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
+import { BEARER, idCursor, PageQuery, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import {
   ClientPage,
   ClientParams,
@@ -75,7 +75,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ clients: ClientService }>
     },
     async (request, reply) => {
       const limit = request.query.limit ?? 50;
-      const rows = await clients.list(request.tenant!.id, limit, decodeCursor(request.query.cursor, 1));
+      const rows = await clients.list(request.tenant!.id, limit, idCursor(request.query.cursor));
       return toPage(request, reply, rows, limit, (r) => [r.id], clientView);
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { AppError, BEARER, decodeCursor, noContent, problemResponses, toPage } from '../http/index.ts';
+import { AppError, BEARER, createdCursor, noContent, problemResponses, toPage } from '../http/index.ts';
 import { PLATFORM_SLUG } from '../tenants/index.ts';
 import {
   DeadLetterDetail,
@@ -79,7 +79,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<{ deadLetters: DeadLett
       },
       async (request, reply) => {
         const { limit = 50, cursor, ...filter } = request.query;
-        const after = decodeCursor(cursor, 2) as DeadLetterKey | undefined;
+        const after = createdCursor(cursor) as DeadLetterKey | undefined;
         const rows = await deadLetters.list(scopeOf(request), limit, filterOf(filter), after);
         return toPage(request, reply, rows, limit, deadLetterKey, view);
       },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BEARER, DEFAULT_PAGE_SIZE, decodeCursor, ProblemSchema, toPage } from '../http/index.ts';
+import { BEARER, createdCursor, DEFAULT_PAGE_SIZE, ProblemSchema, toPage } from '../http/index.ts';
 import {
   CreateGroupBody,
   GroupPage,
@@ -56,7 +56,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> =
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor, name } = request.query;
-      const after = decodeCursor(cursor, 2);
+      const after = createdCursor(cursor);
       const rows = await service.list(request.tenant!.id, {
         limit,
         ...(after ? { after } : {}),

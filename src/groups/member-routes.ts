@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BEARER, DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../http/index.ts';
+import { BEARER, DEFAULT_PAGE_SIZE, idCursor, toPage } from '../http/index.ts';
 import {
   ChangeMembersBody,
   ChangeMembersResponse,
@@ -36,7 +36,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> 
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
-      const after = decodeCursor(cursor, 1);
+      const after = idCursor(cursor);
       const rows = await service.listMembers(request.tenant!.id, request.params.id, {
         limit,
         ...(after ? { after } : {}),
@@ -135,7 +135,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> 
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
-      const after = decodeCursor(cursor, 1);
+      const after = idCursor(cursor);
       const rows = await service.groupsOfUser(request.tenant!.id, request.params.id, {
         limit,
         ...(after ? { after } : {}),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isUuid } from '../db/index.ts';
-import { BEARER, decodeCursor, problemResponses, toPage } from '../http/index.ts';
+import { BEARER, createdCursor, problemResponses, toPage } from '../http/index.ts';
 import type { JobScheduler, JobSummary } from './job-scheduler.ts';
 import { JobList, JobParams, JobRunPage, JobRunsQuery, JobStarted } from './job-schemas.ts';
 import { type JobRun, type RunKey, runKey } from './run-store.ts';
@@ -52,7 +52,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobScheduler }> = asyn
     },
     async (request, reply) => {
       const { limit = 50, cursor } = request.query;
-      const after = decodeCursor(cursor, 2) as RunKey | undefined;
+      const after = createdCursor(cursor) as RunKey | undefined;
       const rows = await jobs.runs(request.params.name, limit, after);
       return toPage(request, reply, rows, limit, runKey, runView);
     },

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_PAGE_SIZE, ProblemSchema, toPage } from '../http/index.ts';
-import { createdCursor, numberCursor } from '../roles/index.ts';
+import { createdCursor, DEFAULT_PAGE_SIZE, numberCursor, ProblemSchema, toPage } from '../http/index.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import type { AttachmentService } from './attachment-service.ts';
 import { MAX_POLICIES_PER_TENANT } from './policy-document.ts';

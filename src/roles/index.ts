@@ -7,7 +7,6 @@ export {
   type PermissionSource,
 } from './assignment-service.ts';
 export { EVERYONE, recordAuthzChange } from './authz-changes.ts';
-export { createdCursor, idCursor, numberCursor } from './cursors.ts';
 export {
   isPermission,
   PERMISSIONS,

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_PAGE_SIZE, ProblemSchema, toPage } from '../http/index.ts';
-import { idCursor } from './cursors.ts';
+import { DEFAULT_PAGE_SIZE, idCursor, ProblemSchema, toPage } from '../http/index.ts';
 import { PERMISSIONS, type Permission, PLATFORM_PERMISSIONS } from './permission-catalogue.ts';
 import {
   CreateRoleBody,

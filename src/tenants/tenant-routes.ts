@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Tx } from '../db/index.ts';
-import { BEARER, decodeCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
+import { BEARER, createdCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 import type { Tenant } from './tenant-repository.ts';
 import {
@@ -73,7 +73,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const limit = request.query.limit ?? 50;
-      const after = decodeCursor(request.query.cursor, 2);
+      const after = createdCursor(request.query.cursor);
       const rows = await service.list({
         limit,
         ...(after ? { after } : {}),

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BEARER, decodeCursor, ProblemSchema, problemResponses, toPage } from '../http/index.ts';
+import {
+  BEARER,
+  createdCursor,
+  ProblemSchema,
+  problemResponses,
+  textIdCursor,
+  toPage,
+} from '../http/index.ts';
 import { SORT_COLUMN } from './user-list.ts';
 import type { UserRow } from './user-repository.ts';
 import {
@@ -72,7 +79,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
     async (request, reply) => {
       const query = request.query;
       const limit = query.limit ?? 50;
-      const after = decodeCursor(query.cursor, 2);
+      const after =
+        (query.sort ?? 'created_at').replace('-', '') === 'email'
+          ? textIdCursor(query.cursor)
+          : createdCursor(query.cursor);
       const { rows, total } = await users.list(request.tenant!.id, query, limit, after);
       const sort = (query.sort ?? 'created_at').replace('-', '') as keyof typeof SORT_COLUMN;
       const page = toPage(request, reply, rows, limit, (r) => [r[SORT_COLUMN[sort]], r.id], userView);

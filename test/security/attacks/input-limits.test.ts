@@ -148,9 +148,7 @@ for (const variant of VARIANTS) {
       assert.equal((await call(t, 'GET', '/healthz')).statusCode, 200);
     });
 
-    test('deep nesting in free-form JSON (profile attributes, settings merge patch) is a 4xx, not a 5xx', {
-      todo: 'FINDING: PATCH /t/{t}/v1/me with attributes nested ~5,000+ deep answers 500 (RangeError: Maximum call stack size exceeded in JSON.stringify, src/users/profile-changes.ts via toJson, before the attributes_max_bytes check); PATCH /t/{t}/v1/settings nested 3,000+ deep answers 500 (stack overflow in structuredClone / mergePatch, src/tenants/settings-service.ts)',
-    }, async () => {
+    test('deep nesting in free-form JSON (profile attributes, settings merge patch) is a 4xx, not a 5xx', {}, async () => {
       const failures: string[] = [];
       for (const [name, method, url, body, headers] of nested().unbounded!) {
         const res = await raw(method, url, body, headers);
@@ -212,37 +210,29 @@ for (const variant of VARIANTS) {
       assert.ok(await login(t.app, 'acme', 'alice@acme.test', PASSPHRASE), 'the original is untouched');
     });
 
-    test(
-      'NUL characters and lone surrogates in text fields are 4xx problems, not 5xx',
-      variant === 'postgres'
-        ? {
-            todo: 'FINDING: on PostgreSQL "\\u0000" in any stored or looked-up string (login email, register/PATCH /me name, group/role/client names, deactivate reason, policy text) fails with "invalid byte sequence for encoding UTF8: 0x00", and a lone surrogate ("\\ud800") in a value copied into an event payload with "invalid input syntax for type json": 500',
-          }
-        : {},
-      async () => {
-        const failures: string[] = [];
-        for (const bad of ['a\u0000b', 'a\ud800b']) {
-          for (const [method, url, payload, token] of [
-            ['POST', '/t/acme/v1/auth/login', { email: `${bad}@acme.test`, password: 'x' }, undefined],
-            ['POST', '/t/acme/v1/auth/password/forgot', { email: `${bad}@acme.test` }, undefined],
-            ['PATCH', '/t/acme/v1/me', { name: bad }, annToken],
-            ['PATCH', '/t/acme/v1/me', { attributes: { [bad]: bad } }, annToken],
-            ['POST', '/t/acme/v1/groups', { name: bad }, acme.adminToken],
-            [
-              'POST',
-              '/t/acme/v1/roles',
-              { name: 'nul-role', description: bad, permissions: [] },
-              acme.adminToken,
-            ],
-            ['POST', '/t/acme/v1/clients', { name: bad, permissions: [] }, acme.adminToken],
-          ] as const) {
-            const res = await call(t, method, url, { token, payload });
-            if (res.statusCode >= 500)
-              failures.push(`${method} ${url} ${JSON.stringify(payload)} → ${res.statusCode}`);
-          }
+    test('NUL characters and lone surrogates in text fields are 4xx problems, not 5xx', {}, async () => {
+      const failures: string[] = [];
+      for (const bad of ['a\u0000b', 'a\ud800b']) {
+        for (const [method, url, payload, token] of [
+          ['POST', '/t/acme/v1/auth/login', { email: `${bad}@acme.test`, password: 'x' }, undefined],
+          ['POST', '/t/acme/v1/auth/password/forgot', { email: `${bad}@acme.test` }, undefined],
+          ['PATCH', '/t/acme/v1/me', { name: bad }, annToken],
+          ['PATCH', '/t/acme/v1/me', { attributes: { [bad]: bad } }, annToken],
+          ['POST', '/t/acme/v1/groups', { name: bad }, acme.adminToken],
+          [
+            'POST',
+            '/t/acme/v1/roles',
+            { name: 'nul-role', description: bad, permissions: [] },
+            acme.adminToken,
+          ],
+          ['POST', '/t/acme/v1/clients', { name: bad, permissions: [] }, acme.adminToken],
+        ] as const) {
+          const res = await call(t, method, url, { token, payload });
+          if (res.statusCode >= 500)
+            failures.push(`${method} ${url} ${JSON.stringify(payload)} → ${res.statusCode}`);
         }
-        assert.deepEqual(failures, []);
-      },
-    );
+      }
+      assert.deepEqual(failures, []);
+    });
   });
 }

@@ -207,16 +207,8 @@ for (const variant of VARIANTS) {
       assert.deepEqual(await tenantState(t, acme.id), before);
     });
 
-    test(
-      'none of the above answered a 5xx',
-      variant === 'postgres'
-        ? {
-            todo: 'FINDING: on PostgreSQL a NUL character in a text filter (users email/name/role, groups name, dead-letters consumer/type) and a well-formed cursor holding values of the wrong type (users, groups, tenants: not a timestamp; users sort=email, clients, group members, user groups: not a uuid) reach the database and answer 500',
-          }
-        : {},
-      () => {
-        assert.deepEqual(errors, []);
-      },
-    );
+    test('none of the above answered a 5xx', {}, () => {
+      assert.deepEqual(errors, []);
+    });
   });
 }
