@@ -11,12 +11,13 @@ import {
   oauthTokenRoutes,
   registerAccessControl,
   registerBrowserSession,
+  registerEscalationGuard,
   tokenManagementRoutes,
 } from './auth/index.ts';
 import { clientRoutes } from './clients/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
-import type { Database } from './db/index.ts';
+import { canonicalId, type Database } from './db/index.ts';
 import { deadLetterRoutes } from './events/index.ts';
 import { groupRoutes } from './groups/index.ts';
 import {
@@ -34,8 +35,8 @@ import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from 
 import { validatorCompiler } from './http/validation.ts';
 import { jobRoutes } from './jobs/index.ts';
 import { mfaRoutes } from './mfa/index.ts';
-import { authzRoutes, policyRoutes } from './policies/index.ts';
-import { assignmentRoutes, expand, roleRoutes } from './roles/index.ts';
+import { authzRoutes, createGrantReader, policyRoutes } from './policies/index.ts';
+import { assignmentRoutes, expand, PERMISSIONS, PLATFORM_PERMISSIONS, roleRoutes } from './roles/index.ts';
 import {
   captchaRoutes,
   parseOrigins,
@@ -142,6 +143,40 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     authorizer: services.authorizer,
     clientPermissions: services.clients.permissions,
   });
+  const accessDeps = {
+    subjects: services.subjects,
+    authorizer: services.authorizer,
+    clientPermissions: services.clients.permissions,
+  };
+  const grantsOf = createGrantReader({ database, catalogue: Object.keys(PERMISSIONS) });
+  /** A role's permissions and what policies attached to it can give. */
+  const roleGrants = async (tenantId: string, roleId: string) => {
+    const role = await services.roles.get(tenantId, roleId);
+    return [
+      ...role.permissions.flatMap(expand),
+      ...(await grantsOf.attachedTo(tenantId, { groups: [], roles: [role.id] })),
+    ];
+  };
+  registerEscalationGuard(app, {
+    access: accessDeps,
+    catalogue: Object.keys(PERMISSIONS),
+    platformOnly: PLATFORM_PERMISSIONS,
+    expand,
+    documentGrants: grantsOf.documentGrants,
+    policyGrants: grantsOf.policy,
+    async groupGrants(tenantId, rawGroupId) {
+      // A malformed or unknown group gives nothing; the route answers its 404.
+      const groupId = canonicalId(rawGroupId);
+      if (!groupId) return [];
+      const roles = await services.assignments.rolesOfGroup(tenantId, groupId).catch(() => []);
+      const fromRoles = roles.flatMap((role) => role.permissions.flatMap(expand));
+      const attached = await grantsOf.attachedTo(tenantId, {
+        groups: [groupId],
+        roles: roles.map((r) => r.id),
+      });
+      return [...fromRoles, ...attached];
+    },
+  });
 
   const probes: Record<string, Probe> = { database: () => database.ping() };
   if (config.REDIS_URL) {
@@ -203,14 +238,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(assignmentRoutes, {
     assignments: services.assignments,
     assertGrantable: async (request, roleId) => {
-      const role = await services.roles.get(request.tenant!.id, roleId);
-      const accessDeps = {
-        subjects: services.subjects,
-        authorizer: services.authorizer,
-        clientPermissions: services.clients.permissions,
-      };
       // Wildcards are checked as the catalogue permissions they stand for.
-      const needed = [...new Set(role.permissions.flatMap(expand))];
+      const needed = [...new Set(await roleGrants(request.tenant!.id, roleId))];
       await assertHoldsAll(request.auth!, request.tenant!.id, needed, accessDeps);
     },
   });

@@ -189,7 +189,7 @@ export async function assertHoldsAll(
     if ((await authorize(principal, question, deps)) !== 'allowed') {
       throw new AppError(
         'IAM_ERR_FORBIDDEN',
-        `Granting this role needs ${permission}, which the caller does not hold.`,
+        `This gives ${permission} away, which the caller does not hold.`,
       );
     }
   }

@@ -7,6 +7,7 @@ export {
 } from './access-control.ts';
 export { authRoutes } from './auth-routes.ts';
 export { type BrowserSession, registerBrowserSession } from './browser-session.ts';
+export { type EscalationCheck, registerEscalationGuard } from './escalation-guard.ts';
 export { createLoginGuards, type LoginGuards } from './login-guards.ts';
 export type { LoginDeps } from './login-steps.ts';
 export { oauthTokenRoutes } from './oauth-routes.ts';

@@ -40,7 +40,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ clients: ClientService }>
   app.post(
     '/t/:tenant/v1/clients',
     {
-      config: { permission: 'client:create' },
+      config: { permission: 'client:create', escalation: 'client-permissions' },
       schema: {
         tags,
         security,
@@ -99,7 +99,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ clients: ClientService }>
   app.patch(
     '/t/:tenant/v1/clients/:id',
     {
-      config: { permission: 'client:update' },
+      config: { permission: 'client:update', escalation: 'client-permissions' },
       schema: {
         tags,
         security,

@@ -55,7 +55,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> 
   app.post(
     '/t/:tenant/v1/groups/:id/members',
     {
-      config: { permission: 'group:update' },
+      config: { permission: 'group:update', escalation: 'group-members' },
       schema: {
         tags,
         summary: 'Add and remove members in bulk',
@@ -82,7 +82,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ service: GroupService }> 
   app.put(
     '/t/:tenant/v1/groups/:id/members/:user_id',
     {
-      config: { permission: 'group:update' },
+      config: { permission: 'group:update', escalation: 'group-members' },
       schema: {
         tags,
         summary: 'Add a member',

@@ -95,10 +95,23 @@ export function createMfaLogin(deps: MfaLoginDeps) {
       const nowIso = now.toISOString();
       const tokenHash = hashToken(mfaToken);
       const outcome = await database.withTenant(tenant.id, async (trx) => {
-        const challenge = await findChallenge(trx, tenant.id, tokenHash);
+        // Locked, so that codes sent at once are counted one after the other against the limits.
+        const challenge = await findChallenge(trx, tenant.id, tokenHash, {
+          forUpdate: database.dialect === 'postgres',
+        });
         if (!challenge || challenge.used_at !== null || challenge.expires_at <= nowIso) throw tokenInvalid();
         const user = await findUserById(trx, tenant.id, challenge.user_id);
         if (user?.status !== 'active') throw tokenInvalid();
+        // The account's limit spans its challenges: verifications of one user queue on the user row.
+        if (database.dialect === 'postgres') {
+          await trx
+            .selectFrom('users')
+            .select('id')
+            .where('tenant_id', '=', tenant.id)
+            .where('id', '=', user.id)
+            .forUpdate()
+            .execute();
+        }
         const since = new Date(now.getTime() - deps.userFailureWindowSeconds * 1000).toISOString();
         if ((await recentFailures(trx, tenant.id, user.id, since)) >= deps.userMaxFailures) {
           await spendChallenge(trx, tenant.id, tokenHash, nowIso);

@@ -135,17 +135,19 @@ export async function insertChallenge(trx: Tx, row: Insertable<DB['mfa_challenge
     .execute();
 }
 
+/** `forUpdate` (PostgreSQL) holds the challenge until the transaction ends: concurrent wrong codes queue. */
 export async function findChallenge(
   trx: Tx,
   tenantId: string,
   tokenHash: string,
+  options: { forUpdate?: boolean } = {},
 ): Promise<ChallengeRow | undefined> {
-  return trx
+  const query = trx
     .selectFrom('mfa_challenges')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('token_hash', '=', tokenHash);
+  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** Uses a challenge up; false when another request already did (single use under concurrency). */

@@ -169,7 +169,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/t/:tenant/v1/users/:id/mfa',
     {
-      config: { permission: 'user:update' },
+      config: { permission: 'user:update', escalation: 'target-user' },
       schema: {
         tags,
         security,

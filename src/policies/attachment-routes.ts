@@ -14,7 +14,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ attachments: Attachme
   app.put(
     path,
     {
-      config: { permission: 'policy:update' },
+      config: { permission: 'policy:update', escalation: 'policy-attachment' },
       schema: {
         tags,
         summary: 'Attach a policy to a role, group or user',

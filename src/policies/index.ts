@@ -11,6 +11,7 @@ export {
 } from './authorizer.ts';
 export { authzRoutes } from './authz-routes.ts';
 export { MAX_BATCH_CHECKS, MAX_SIMULATED_POLICIES } from './authz-schemas.ts';
+export { createGrantReader, documentGrants, type GrantReader } from './granted-permissions.ts';
 export { MAX_DOCUMENT_CHARS, MAX_POLICIES_PER_TARGET, MAX_POLICIES_PER_TENANT } from './policy-document.ts';
 export type { Policy, PolicyVersion } from './policy-repository.ts';
 export { policyRoutes } from './policy-routes.ts';

@@ -111,7 +111,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/t/:tenant/v1/policies/:id',
     {
-      config: { permission: 'policy:update' },
+      config: { permission: 'policy:update', escalation: 'policy-document' },
       schema: {
         tags,
         summary: 'Change a policy (saves a new version)',

@@ -44,7 +44,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox<{ roles: RoleService }> = asy
   app.post(
     '/t/:tenant/v1/roles',
     {
-      config: { permission: 'role:create' },
+      config: { permission: 'role:create', escalation: 'role-permissions' },
       schema: {
         tags,
         summary: 'Create a custom role',
@@ -102,7 +102,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox<{ roles: RoleService }> = asy
   app.patch(
     '/t/:tenant/v1/roles/:id',
     {
-      config: { permission: 'role:update' },
+      config: { permission: 'role:update', escalation: 'role-permissions' },
       schema: {
         tags,
         summary: 'Change a custom role',

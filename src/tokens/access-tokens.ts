@@ -137,6 +137,9 @@ export function createAccessTokens(deps: {
         clockTolerance: 5,
       });
       if (payload.tid !== tenant.id || typeof payload.sub !== 'string') return null;
+      // RFC 7519 §4.1.6: a token issued in the future was not issued by this service's clock; it
+      // would also outlive a per-user revocation cut-off, which compares `iat`.
+      if (Number(payload.iat) > clock.now().getTime() / 1000 + 5) return null;
       const isClient = typeof payload.client_id === 'string' && payload.sid === undefined;
       if (!isClient && typeof payload.sid !== 'string') return null;
       const amr = Array.isArray(payload.amr)

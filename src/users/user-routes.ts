@@ -109,7 +109,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
   app.patch(
     '/t/:tenant/v1/users/:id',
     {
-      config: { permission: 'user:update' },
+      config: { permission: 'user:update', escalation: 'target-user' },
       schema: {
         tags,
         security,
@@ -137,7 +137,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
   app.delete(
     '/t/:tenant/v1/users/:id',
     {
-      config: { permission: 'user:delete' },
+      config: { permission: 'user:delete', escalation: 'target-user' },
       schema: {
         tags,
         security,
@@ -157,7 +157,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
   app.post(
     '/t/:tenant/v1/users/:id/deactivate',
     {
-      config: { permission: 'user:update' },
+      config: { permission: 'user:update', escalation: 'target-user' },
       schema: {
         tags,
         security,

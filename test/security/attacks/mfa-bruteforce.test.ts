@@ -44,12 +44,7 @@ for (const variant of VARIANTS) {
     // FINDING (PostgreSQL only; SQLite serialises transactions): MfaLogin.verify reads the challenge and
     // the account's failure sum without a lock (src/mfa/mfa-login.ts, mfa-repository.ts findChallenge /
     // recentFailures), so concurrent wrong codes are all compared before any failure is counted.
-    const raceTodo =
-      variant === 'postgres'
-        ? {
-            todo: 'FINDING: concurrent wrong codes exceed MFA_TOKEN_MAX_FAILURES / MFA_USER_MAX_FAILURES on PostgreSQL (no row lock in mfa verify)',
-          }
-        : {};
+    const raceTodo = {};
 
     const signIn = async (user: UserFixture) => {
       const res = await call(t, 'POST', '/t/acme/v1/auth/login', {
