@@ -1,8 +1,8 @@
 import { createHash, randomInt } from 'node:crypto';
 
 export const RECOVERY_CODE_COUNT = 10;
-// Crockford-style alphabet without look-alikes (0/O, 1/I/L, U), so codes survive being read aloud or
-// copied by hand; 12 characters of 32 symbols carry 60 random bits.
+// An alphabet without look-alikes (0/O, 1/I/L, U), so codes survive being read aloud or copied by
+// hand; 12 characters of its 30 symbols carry about 59 random bits.
 const ALPHABET = '23456789abcdefghjkmnpqrstvwxyz';
 const LENGTH = 12;
 
@@ -21,7 +21,7 @@ export function normalizeRecoveryCode(input: string): string {
 }
 
 /**
- * Stored form. Codes carry 60 random bits and are single-use, so a plain SHA-256 (bound to the user)
+ * Stored form. Codes carry about 59 random bits and are single-use, so a plain SHA-256 (bound to the user)
  * is enough: no offline guessing is feasible, and lookups stay an index probe.
  */
 export function hashRecoveryCode(userId: string, input: string): string {
