@@ -35,6 +35,7 @@ import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from 
 import { validatorCompiler } from './http/validation.ts';
 import { jobRoutes } from './jobs/index.ts';
 import { mfaRoutes } from './mfa/index.ts';
+import { pageRoutes } from './pages/index.ts';
 import { authzRoutes, createGrantReader, policyRoutes } from './policies/index.ts';
 import { assignmentRoutes, expand, PERMISSIONS, PLATFORM_PERMISSIONS, roleRoutes } from './roles/index.ts';
 import {
@@ -248,5 +249,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(deadLetterRoutes, { deadLetters: services.deadLetters });
   await app.register(jobRoutes, { jobs: services.jobs });
+  await app.register(pageRoutes, { services, database, clock, publicUrl: baseUrl });
   return app;
 }

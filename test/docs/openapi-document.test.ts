@@ -47,7 +47,8 @@ const isHidden = (route: RouteOptions) => (route.schema as { hide?: boolean } | 
 const RATE_LIMIT_EXEMPT = ['/healthz', '/readyz'];
 
 // Routes nobody calls as an API: the document itself, the CORS preflight, Swagger UI's pages.
-const HIDDEN = /^((GET|HEAD) \/openapi\.json|OPTIONS \*|(GET|HEAD) \/docs(\/.*)?)$/;
+const HIDDEN =
+  /^((GET|HEAD) \/openapi\.json|OPTIONS \*|(GET|HEAD) \/docs(\/.*)?|(GET|HEAD) \/assets\/pages\.css|(GET|HEAD|POST) \/t\/:tenant\/(sign-in|two-factor|account|sign-out|register|forgot-password|reset-password|verify-email))$/;
 
 function operations(document: Document): [string, string, Operation][] {
   return Object.entries(document.paths).flatMap(([path, item]) =>

@@ -1,0 +1,196 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type LoginAttempt, PASSWORD_LOGIN, runSteps } from '../auth/login-steps.ts';
+import { AppError } from '../http/index.ts';
+import type { TokenResponse } from '../tokens/index.ts';
+import { findUserById, passwordExpired } from '../users/index.ts';
+import { type FormBody, field, queryParam } from './form.ts';
+import { humanMessage, statusOf } from './messages.ts';
+import { clientOf, type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
+import { seeOther, sendPage } from './render.ts';
+import { ACCOUNT_PAGE, allowedReturnTo } from './return-to.ts';
+import {
+  codeBody,
+  enrolRequiredBody,
+  passwordExpiredBody,
+  type SignInView,
+  signInBody,
+} from './sign-in-views.ts';
+
+/** Sign in with email and password, then the second factor when the user has one. */
+export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: FormGuards): void {
+  const { services, database, clock } = ctx;
+  const loginDeps = {
+    database,
+    clock,
+    hasher: services.hasher,
+    sessions: services.sessions,
+    mfa: services.mfaLogin,
+    guards: services.guards,
+  };
+
+  const showSignIn = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    view: Partial<SignInView>,
+  ) =>
+    sendPage(reply, status, {
+      title: 'Sign in',
+      tenantName: request.tenant!.displayName,
+      body: signInBody({
+        csrf: reply.generateCsrf(),
+        passwordEnabled: request.tenantSettings.login.password_enabled,
+        registrationEnabled: request.tenantSettings.registration.enabled,
+        ...view,
+      }),
+    });
+
+  const showCode = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    mfaToken: string,
+    returnTo: string,
+    error?: string,
+  ) =>
+    sendPage(reply, status, {
+      title: 'Two-step verification',
+      tenantName: request.tenant!.displayName,
+      body: codeBody({ csrf: reply.generateCsrf(), mfaToken, returnTo, ...(error ? { error } : {}) }),
+    });
+
+  /** A session exists: keep it in the page cookie, then go where the sign-in was meant to lead. */
+  const finish = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tokens: TokenResponse,
+    returnTo: string,
+    notice?: 'enrol' | 'password',
+  ) => {
+    const settings = request.tenantSettings;
+    ctx.session.set(
+      reply,
+      request.tenant!.slug,
+      tokens.refresh_token,
+      settings.tokens.refresh_absolute_ttl_seconds,
+    );
+    // A restricted session goes nowhere else until the restriction is lifted.
+    if (notice === 'password')
+      return sendPage(reply, 200, {
+        title: 'Password expired',
+        tenantName: request.tenant!.displayName,
+        body: passwordExpiredBody(),
+      });
+    if (notice === 'enrol')
+      return sendPage(reply, 200, {
+        title: 'Second factor required',
+        tenantName: request.tenant!.displayName,
+        body: enrolRequiredBody(),
+      });
+    return seeOther(
+      reply,
+      allowedReturnTo(returnTo, settings.hosted_pages.allowed_redirect_origins) ?? ACCOUNT_PAGE,
+    );
+  };
+
+  /** The token response does not carry the session's restriction; the user row tells the same. */
+  const expiredAfterMfa = async (request: FastifyRequest, tokens: TokenResponse) => {
+    const tenantId = request.tenant!.id;
+    const live = await services.sessions.inspectRefreshToken(tenantId, tokens.refresh_token);
+    if (!live) return false;
+    const user = await database.withTenant(tenantId, (trx) => findUserById(trx, tenantId, live.userId));
+    return user !== undefined && passwordExpired(user, request.tenantSettings, clock.now());
+  };
+
+  app.get(
+    '/t/:tenant/sign-in',
+    { config: { permission: 'public', botFilter: true }, schema: { hide: true } },
+    async (request, reply) => {
+      const returnTo = queryParam(request.query, 'return_to');
+      return showSignIn(request, reply, 200, returnTo ? { returnTo } : {});
+    },
+  );
+
+  app.post(
+    '/t/:tenant/sign-in',
+    {
+      config: { permission: 'public', botFilter: true, rateLimit: 'login' },
+      schema: { hide: true },
+      ...guards,
+    },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const email = field(body, 'email', 320);
+      const returnTo = field(body, 'return_to', 2048);
+      const back = returnTo ? { returnTo } : {};
+      const attempt: LoginAttempt = {
+        tenant: request.tenant!,
+        settings: request.tenantSettings,
+        email,
+        password: field(body, 'password'),
+        client: clientOf(request),
+      };
+      try {
+        if (!email || !attempt.password) throw new AppError('IAM_ERR_INVALID_CREDENTIALS');
+        await runSteps(PASSWORD_LOGIN, attempt, loginDeps);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        if (error.headers['retry-after']) reply.header('retry-after', error.headers['retry-after']);
+        return showSignIn(request, reply, statusOf(error), { ...back, email, error: humanMessage(error) });
+      }
+      const result = attempt.result!;
+      if ('mfa_required' in result) return showCode(request, reply, 200, result.mfa_token, returnTo);
+      const expired =
+        attempt.user !== undefined && passwordExpired(attempt.user, request.tenantSettings, clock.now());
+      return finish(
+        request,
+        reply,
+        result,
+        returnTo,
+        expired ? 'password' : attempt.secondFactor === 'enrol' ? 'enrol' : undefined,
+      );
+    },
+  );
+
+  app.post(
+    '/t/:tenant/two-factor',
+    {
+      config: { permission: 'public', botFilter: true, rateLimit: 'mfa_verify' },
+      schema: { hide: true },
+      ...guards,
+    },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const mfaToken = field(body, 'mfa_token', 256);
+      const returnTo = field(body, 'return_to', 2048);
+      const code = field(body, 'code', 16).trim();
+      const recovery = field(body, 'recovery_code', 64).trim();
+      if (!mfaToken)
+        return showSignIn(request, reply, 400, {
+          error: humanMessage(new AppError('IAM_ERR_MFA_TOKEN_INVALID')),
+        });
+      try {
+        const answer = recovery ? { recovery_code: recovery } : { code };
+        const tokens = await services.mfaLogin.verify(tenantOf(request), mfaToken, answer, clientOf(request));
+        // verify() restricts a session whose password expired; tell the person why nothing else works.
+        return finish(
+          request,
+          reply,
+          tokens,
+          returnTo,
+          (await expiredAfterMfa(request, tokens)) ? 'password' : undefined,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // A wrong code leaves the challenge usable (until its own limit): ask again on the same one.
+        if (error.code === 'IAM_ERR_MFA_CODE_INVALID')
+          return showCode(request, reply, error.status, mfaToken, returnTo, humanMessage(error));
+        if (error.headers['retry-after']) reply.header('retry-after', error.headers['retry-after']);
+        return showSignIn(request, reply, error.status, {
+          ...(returnTo ? { returnTo } : {}),
+          error: humanMessage(error),
+        });
+      }
+    },
+  );
+}
