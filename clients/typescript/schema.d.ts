@@ -7815,7 +7815,7 @@ export interface paths {
         head?: never;
         /**
          * Change my profile
-         * @description Status, verification, roles and tenant cannot be changed here. A new email must be verified again; the old address is told.
+         * @description Status, verification, roles and tenant cannot be changed here. A new email needs `current_password` (a stolen access token alone must not move the account to another inbox), must be verified again, and the old address is told.
          */
         patch: {
             parameters: {
@@ -7833,6 +7833,7 @@ export interface paths {
                     "application/json": {
                         /** @description Trimmed and Unicode-normalised (NFC) before use. */
                         email?: string;
+                        current_password?: string;
                         name?: string | null;
                         given_name?: string | null;
                         family_name?: string | null;
@@ -7896,7 +7897,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_SUSPENDED` (Tenant suspended), `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_SUSPENDED` (Tenant suspended), `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required), `IAM_ERR_WRONG_PASSWORD` (Wrong password). */
                 403: {
                     headers: {
                         [name: string]: unknown;

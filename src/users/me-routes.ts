@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { BEARER, ProblemSchema, problemResponses } from '../http/index.ts';
+import { BEARER, ProblemSchema, problemResponses, ValidationError } from '../http/index.ts';
+import { cleanEmail, normalizeEmail } from './email.ts';
 import type { SelfService } from './self-service.ts';
 import { tenantOf } from './user-routes.ts';
-import { ChangePasswordBody, PasswordBody, UpdateMeBody, UserView } from './user-schemas.ts';
+import { ChangePasswordBody, PasswordBody, UpdateMyProfileBody, UserView } from './user-schemas.ts';
 import type { UserService } from './user-service.ts';
 import { etagOf, userView } from './user-view.ts';
 
@@ -44,15 +45,26 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: Sel
         security,
         summary: 'Change my profile',
         description:
-          'Status, verification, roles and tenant cannot be changed here. A new email must be verified again; the old address is told.',
+          'Status, verification, roles and tenant cannot be changed here. A new email needs `current_password` (a stolen access token alone must not move the account to another inbox), must be verified again, and the old address is told.',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-        body: UpdateMeBody,
+        body: UpdateMyProfileBody,
         response: { 200: UserView, 409: ProblemSchema, 412: ProblemSchema, ...problems },
       },
     },
     async (request, reply) => {
       const ifMatch = request.headers['if-match'];
-      const row = await users.save(tenantOf(request), request.auth!.subject, request.body, {
+      const { current_password: password, ...changes } = request.body;
+      if (changes.email !== undefined) {
+        const current = await users.get(request.tenant!.id, request.auth!.subject);
+        if (normalizeEmail(cleanEmail(changes.email)) !== current.email_normalized) {
+          if (password === undefined)
+            throw new ValidationError([
+              { pointer: '/current_password', message: 'is required to change the email', in: 'body' },
+            ]);
+          await self.confirmPassword(request.tenant!.id, request.auth!.subject, password);
+        }
+      }
+      const row = await users.save(tenantOf(request), request.auth!.subject, changes, {
         ...(ifMatch !== undefined ? { ifMatch } : {}),
         actorId: request.auth!.subject,
       });

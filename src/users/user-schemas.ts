@@ -98,6 +98,16 @@ export const UpdateMeBody = Type.Object(
 );
 export type UpdateMeBody = Static<typeof UpdateMeBody>;
 
+/** The user's own changes: a new email also needs the current password (ASVS 7.5.1). */
+export const UpdateMyProfileBody = Type.Object(
+  {
+    email: Type.Optional(Email),
+    current_password: Type.Optional(Password),
+    ...profileFields,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, ...profileFields },
   {

@@ -65,14 +65,28 @@ for (const variant of VARIANTS) {
 
     test('changing my email resets verification and tells the old address', async () => {
       const me = await signedIn();
-      const res = await me.call('PATCH', '/me', { email: 'moved@example.com' });
+      // A new address needs the current password: an access token alone must not move the account.
+      problemOf(await me.call('PATCH', '/me', { email: 'moved@example.com' }), 422, 'IAM_ERR_VALIDATION');
+      problemOf(
+        await me.call('PATCH', '/me', { email: 'moved@example.com', current_password: 'not it at all' }),
+        403,
+        'IAM_ERR_WRONG_PASSWORD',
+      );
+      const res = await me.call('PATCH', '/me', {
+        email: 'moved@example.com',
+        current_password: me.password,
+      });
       assert.equal(res.json().email, 'moved@example.com');
       assert.equal(res.json().email_verified, false);
       const changed = await latestEvent(t, 'user.email_changed');
       assert.equal(changed?.old_email, me.email);
       const verification = await latestEvent(t, 'user.email_verification_requested');
       assert.equal(verification?.email, 'moved@example.com');
-      problemOf(await me.call('PATCH', '/me', { email: acme.adminEmail }), 409, 'IAM_ERR_EMAIL_TAKEN');
+      problemOf(
+        await me.call('PATCH', '/me', { email: acme.adminEmail, current_password: me.password }),
+        409,
+        'IAM_ERR_EMAIL_TAKEN',
+      );
     });
 
     test('password change needs the current password and meets the policy', async () => {
