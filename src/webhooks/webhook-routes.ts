@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canonicalId } from '../db/index.ts';
 import {
-  AppError,
   BEARER,
   DEFAULT_PAGE_SIZE,
-  decodeCursor,
+  idCursor,
   noContent,
   problemResponses,
   toPage,
@@ -37,15 +35,6 @@ export function webhookView(webhook: Webhook): WebhookView {
 const tags = ['webhooks'];
 const security = BEARER;
 const problems = problemResponses(401, 403, 404, 422);
-
-/** The list position after this id; a cursor that names no id is refused rather than sent to SQL. */
-function afterIdOf(cursor: string | undefined): string | undefined {
-  const key = decodeCursor(cursor, 1);
-  if (!key) return undefined;
-  const id = typeof key[0] === 'string' ? canonicalId(key[0]) : undefined;
-  if (!id) throw new AppError('IAM_ERR_INVALID_CURSOR', 'The cursor is not valid for this list.');
-  return id;
-}
 
 /** Rotation takes no input: a body, if any, must be empty (`{}`), so a misplaced field is not ignored. */
 function assertEmptyBody(body: unknown): void {
@@ -106,7 +95,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
-      const afterId = afterIdOf(cursor);
+      const afterId = idCursor(cursor)?.[0] as string | undefined;
       const rows = await webhooks.list(request.tenant!.id, {
         limit,
         ...(afterId ? { afterId } : {}),
