@@ -5,6 +5,7 @@ import { VARIANTS } from '../support/databases.ts';
 import {
   createTenantWithAdmin,
   createUser,
+  setTenantSettings,
   type TenantFixture,
   type UserFixture,
 } from '../support/fixtures.ts';
@@ -30,12 +31,8 @@ for (const variant of VARIANTS) {
     before(async () => {
       t = await startTestApp(variant);
       acme = await createTenantWithAdmin(t, 'acme');
-      await t.database.db
-        .updateTable('tenants')
-        .set({ settings: JSON.stringify({ cors: { allowed_origins: [SPA] } }) })
-        .where('id', '=', acme.id)
-        .execute();
-      await new Promise((r) => setTimeout(r, 600));
+      await setTenantSettings(t, acme.id, { cors: { allowed_origins: [SPA] } });
+      await new Promise((r) => setTimeout(r, 600)); // the tenant directory re-reads within half a second
       ann = await createUser(t, acme.id, { roles: ['user'] });
     });
     after(() => t.close());

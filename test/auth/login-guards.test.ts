@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { solveChallenge } from 'altcha-lib/v1';
 import { VARIANTS } from '../support/databases.ts';
-import { countEvents, createUser, type UserFixture } from '../support/fixtures.ts';
+import { countEvents, createTenantWithSettings, createUser, type UserFixture } from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
 const CURL = 'curl/8.5.0';
@@ -17,19 +17,7 @@ for (const variant of VARIANTS) {
     const tenants: Record<string, string> = {};
 
     async function tenantWith(slug: string, settings: object) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/v1/tenants',
-        headers: { authorization: `Bearer ${await t.adminToken()}` },
-        payload: { slug, display_name: slug },
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      tenants[slug] = res.json().id;
-      await t.database.db
-        .updateTable('tenants')
-        .set({ settings: JSON.stringify(settings) })
-        .where('id', '=', res.json().id)
-        .execute();
+      tenants[slug] = await createTenantWithSettings(t, slug, settings);
     }
 
     before(async () => {

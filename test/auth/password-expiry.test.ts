@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { VARIANTS } from '../support/databases.ts';
-import { createUser, type UserFixture } from '../support/fixtures.ts';
+import { createTenantWithSettings, createUser, type UserFixture } from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
 const DAY = 86_400_000;
@@ -18,18 +18,7 @@ for (const variant of VARIANTS) {
         ['expiring', { password_expiry: { max_age_days: 90 } }],
         ['strict', { password_expiry: { max_age_days: 90 }, mfa: 'required' }],
       ] as const) {
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/v1/tenants',
-          headers: { authorization: `Bearer ${await t.adminToken()}` },
-          payload: { slug, display_name: slug },
-        });
-        tenants[slug] = res.json().id;
-        await t.database.db
-          .updateTable('tenants')
-          .set({ settings: JSON.stringify(settings) })
-          .where('id', '=', tenants[slug]!)
-          .execute();
+        tenants[slug] = await createTenantWithSettings(t, slug, settings);
       }
     });
     after(() => t.close());

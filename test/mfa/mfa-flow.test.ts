@@ -5,7 +5,13 @@ import { Secret } from 'otpauth';
 import { fromJson } from '../../src/db/index.ts';
 import { timeStep, totpCode } from '../../src/mfa/totp.ts';
 import { VARIANTS } from '../support/databases.ts';
-import { countEvents, createUser, latestEvent, type UserFixture } from '../support/fixtures.ts';
+import {
+  countEvents,
+  createTenantWithSettings,
+  createUser,
+  latestEvent,
+  type UserFixture,
+} from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
 for (const variant of VARIANTS) {
@@ -22,21 +28,8 @@ for (const variant of VARIANTS) {
 
     /** A tenant with the given MFA mode, set before anything reads (and caches) the tenant. */
     async function tenantWith(slug: string, mfa: string): Promise<string> {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/v1/tenants',
-        headers: { authorization: `Bearer ${await t.adminToken()}` },
-        payload: { slug, display_name: `${slug} Corp` },
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      const id = res.json().id as string;
-      await t.database.db
-        .updateTable('tenants')
-        .set({ settings: JSON.stringify({ mfa }) })
-        .where('id', '=', id)
-        .execute();
-      tenants[slug] = id;
-      return id;
+      tenants[slug] = await createTenantWithSettings(t, slug, { mfa }, `${slug} Corp`);
+      return tenants[slug];
     }
 
     const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: object) =>

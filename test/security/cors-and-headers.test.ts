@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { VARIANTS } from '../support/databases.ts';
-import { createTenantWithAdmin, type TenantFixture } from '../support/fixtures.ts';
+import { createTenantWithAdmin, setTenantSettings, type TenantFixture } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const APP = 'https://app.acme.test';
@@ -14,11 +14,7 @@ for (const variant of VARIANTS) {
     before(async () => {
       t = await startTestApp(variant, { env: { CORS_ALLOWED_ORIGINS: `${CONSOLE}, not an origin` } });
       acme = await createTenantWithAdmin(t, 'acme');
-      await t.database.db
-        .updateTable('tenants')
-        .set({ settings: JSON.stringify({ cors: { allowed_origins: [APP] } }) })
-        .where('id', '=', acme.id)
-        .execute();
+      await setTenantSettings(t, acme.id, { cors: { allowed_origins: [APP] } });
       await new Promise((r) => setTimeout(r, 600)); // the tenant directory re-reads within half a second
     });
     after(() => t.close());

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.ts';
-import { toJson } from '../../src/db/index.ts';
 import { AppError, loggerOptions } from '../../src/http/index.ts';
 import type { CounterStoreLog } from '../../src/security/counter-store.ts';
 import { openDatabase } from '../../src/startup.ts';
 import { loadKeyEncryptionKey } from '../../src/tokens/index.ts';
+import { createTenantWithSettings } from '../support/fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
 
 /** A client address from TEST-NET-3 (RFC 5737), one per test so their counters never meet. */
@@ -33,29 +33,12 @@ export function testRoutes(app: FastifyInstance): void {
 }
 
 /** A tenant created through the platform API; `rateLimits` is written as its stored settings. */
-export async function createTenant(
+export function createTenant(
   t: TestApp,
   slug: string,
   rateLimits?: Record<string, { limit: number; window_seconds: number }>,
 ): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/tenants',
-    headers: { authorization: `Bearer ${await t.adminToken()}` },
-    payload: { slug, display_name: slug },
-  });
-  if (res.statusCode !== 201) throw new Error(`tenant ${slug}: ${res.body}`);
-  const id = res.json().id as string;
-  if (rateLimits) {
-    await t.database.transaction(async (trx) => {
-      await trx
-        .updateTable('tenants')
-        .set({ settings: toJson({ rate_limits: rateLimits }) })
-        .where('id', '=', id)
-        .execute();
-    });
-  }
-  return id;
+  return createTenantWithSettings(t, slug, rateLimits ? { rate_limits: rateLimits } : {});
 }
 
 /**

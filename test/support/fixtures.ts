@@ -38,6 +38,38 @@ export async function createTenantWithAdmin(t: TestApp, slug: string): Promise<T
   };
 }
 
+/**
+ * Replaces a tenant's stored settings directly. The tenant directory of a running app re-reads a
+ * tenant within half a second; create the tenant with `createTenantWithSettings` to have them from
+ * its first request instead.
+ */
+export async function setTenantSettings(t: TestApp, tenantId: string, settings: object): Promise<void> {
+  await t.database.db
+    .updateTable('tenants')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', tenantId)
+    .execute();
+}
+
+/** A new tenant, created by the platform operator, whose settings are in place before anything reads it. */
+export async function createTenantWithSettings(
+  t: TestApp,
+  slug: string,
+  settings: object,
+  displayName = slug,
+): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/tenants',
+    headers: { authorization: `Bearer ${await t.adminToken()}` },
+    payload: { slug, display_name: displayName },
+  });
+  if (res.statusCode !== 201) throw new Error(`tenant ${slug}: ${res.body}`);
+  const id = res.json().id as string;
+  await setTenantSettings(t, id, settings);
+  return id;
+}
+
 export interface UserFixture {
   id: string;
   email: string;

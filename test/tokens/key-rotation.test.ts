@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import { VARIANTS } from '../support/databases.ts';
-import { countEvents, createUser, latestEvent } from '../support/fixtures.ts';
+import { countEvents, createTenantWithSettings, createUser, latestEvent } from '../support/fixtures.ts';
 import { login, problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
 const LEAD = 60;
@@ -27,19 +27,7 @@ for (const variant of VARIANTS) {
         ['rot-es', { signing_algorithm: 'ES256' }],
         ['rot-rs', { signing_algorithm: 'RS256' }],
       ] as const) {
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/v1/tenants',
-          headers: { authorization: `Bearer ${await t.adminToken()}` },
-          payload: { slug, display_name: slug },
-        });
-        assert.equal(res.statusCode, 201, res.body);
-        tenantIds[slug] = res.json().id;
-        await t.database.db
-          .updateTable('tenants')
-          .set({ settings: JSON.stringify({ tokens }) })
-          .where('id', '=', tenantIds[slug]!)
-          .execute();
+        tenantIds[slug] = await createTenantWithSettings(t, slug, { tokens });
       }
     });
     after(() => t.close());
