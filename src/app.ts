@@ -18,7 +18,7 @@ import { clientRoutes } from './clients/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, publicUrl, trustedProxies } from './config/index.ts';
 import { canonicalId, type Database } from './db/index.ts';
-import { deadLetterRoutes } from './events/index.ts';
+import { deadLetterRoutes, eventLogRoutes } from './events/index.ts';
 import { groupRoutes } from './groups/index.ts';
 import {
   amqpProbe,
@@ -248,6 +248,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authzRoutes, { authorizer: services.authorizer, clock });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(deadLetterRoutes, { deadLetters: services.deadLetters });
+  await app.register(eventLogRoutes, { database });
   await app.register(jobRoutes, { jobs: services.jobs });
   await app.register(pageRoutes, { services, database, clock, publicUrl: baseUrl });
   return app;

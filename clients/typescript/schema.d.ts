@@ -14379,6 +14379,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant}/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's events
+         * @description Newest first, cursor-paginated with an RFC 8288 `Link: rel="next"` header. Events are kept for OUTBOX_RETENTION_DAYS after delivery.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque cursor from `next_cursor`. */
+                    cursor?: string;
+                    /** @description One event type (`user.created`) or a family (`user.*`); see docs/events.md. */
+                    type?: string;
+                };
+                header?: never;
+                path: {
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                type: string;
+                                version: number;
+                                /** @description As in docs/events.md, without the sealed link tokens of email events. */
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                occurred_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INVALID_CURSOR` (Invalid cursor), `IAM_ERR_MALFORMED_REQUEST` (Malformed request). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAUTHENTICATED` (Authentication required). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_SUSPENDED` (Tenant suspended), `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_NOT_FOUND` (Tenant not found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_VALIDATION` (Validation failed). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_RATE_LIMITED` (Too many requests). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INTERNAL` (Internal error). */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAVAILABLE` (Service unavailable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;

@@ -60,6 +60,10 @@ export function renderEvents(): string {
     '(UUIDv7), `type`, `version`, `tenant_id` and `occurred_at`, and the payload below. Payloads never carry',
     'secrets, tokens, passwords or codes.',
     '',
+    "A tenant's administrators (and auditors) read its events, newest first, at `GET /t/{tenant}/v1/events`",
+    '(permission `event:read`, filter `type=user.created` or `type=user.*`): the audit trail, kept for',
+    '`OUTBOX_RETENTION_DAYS` after delivery. Sealed link tokens are left out of that view.',
+    '',
   ];
   for (const [type, e] of Object.entries(EVENT_CATALOGUE)) {
     lines.push(

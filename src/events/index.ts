@@ -1,6 +1,7 @@
 export { deadLetterRoutes } from './dead-letter-routes.ts';
 export { createDeadLetterService, type DeadLetterService } from './dead-letter-service.ts';
 export { EVENT_CATALOGUE, type EventDefinition, type EventType } from './event-catalogue.ts';
+export { eventLogRoutes } from './event-log-routes.ts';
 export {
   createInvalidationFeed,
   type Invalidation,

@@ -45,6 +45,7 @@ export const OPENAPI_TAGS = [
   { name: 'security', description: 'Captcha challenges for sign-in, registration and password reset.' },
   { name: 'webhooks', description: 'Event deliveries to tenants’ HTTPS endpoints, signed.' },
   { name: 'dead-letters', description: 'Messages the queue gave up on: list, replay and purge them.' },
+  { name: 'events', description: "A tenant's event log: its audit trail." },
   { name: 'jobs', description: 'Scheduled maintenance jobs and their runs.' },
 ];
 

@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   'deadletter:read': 'List and inspect dead letters.',
   'deadletter:replay': 'Replay dead letters.',
   'deadletter:delete': 'Delete and purge dead letters.',
+  'event:read': "Read the tenant's event log (its audit trail).",
   'settings:read': "Read the tenant's settings.",
   'settings:update': "Change the tenant's settings.",
   'token:introspect': 'Introspect tokens (RFC 7662).',

@@ -6,6 +6,7 @@ import { policies } from './0005-policies.ts';
 import { mfaAndKeyRotation } from './0006-mfa-and-key-rotation.ts';
 import { queue } from './0007-queue.ts';
 import { jobs } from './0008-jobs.ts';
+import { eventLog } from './0009-event-log.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   mfaAndKeyRotation,
   queue,
   jobs,
+  eventLog,
 ];
 
 export type { Dialect, Migration } from './types.ts';
