@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Type } from 'typebox';
+import { adminConsoleRoutes } from './admin/index.ts';
 import {
   assertHoldsAll,
   authRoutes,
@@ -251,5 +252,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(eventLogRoutes, { database });
   await app.register(jobRoutes, { jobs: services.jobs });
   await app.register(pageRoutes, { services, database, clock, publicUrl: baseUrl });
+  await app.register(adminConsoleRoutes);
   return app;
 }
