@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 export const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'The current six-digit code.' });
 const RecoveryCode = Type.String({
   minLength: 12,
-  maxLength: 32,
+  maxLength: 40,
   pattern: '^[A-Za-z0-9 -]+$',
   description: 'An unused recovery code (case, spaces and dashes are ignored).',
 });

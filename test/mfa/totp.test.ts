@@ -72,7 +72,7 @@ describe('recovery codes', () => {
     const codes = newRecoveryCodes();
     assert.equal(codes.length, 10);
     assert.equal(new Set(codes).size, 10);
-    for (const code of codes) assert.match(code, /^[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}$/);
+    for (const code of codes) assert.match(code, /^[2-9a-z]{6}-[2-9a-z]{6}-[2-9a-z]{6}-[2-9a-z]{6}$/);
   });
 
   test('case, spaces and dashes do not change the stored hash; the user does', () => {
