@@ -11414,6 +11414,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant}/v1/policies/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List where a policy is attached
+         * @description The roles, groups and users holding the policy, by target type then id, cursor-paginated with an RFC 8288 `Link: rel="next"` header.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque cursor from `next_cursor`. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    tenant: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * @description What the policy attaches to: `role`, `group` or `user`.
+                                 * @enum {unknown}
+                                 */
+                                target_type: "role" | "group" | "user";
+                                /** Format: uuid */
+                                target_id: string;
+                                /** @description The role's or group's name, or the user's email (null once the user is deleted). */
+                                target_name: string | null;
+                                /** Format: date-time */
+                                attached_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INVALID_CURSOR` (Invalid cursor), `IAM_ERR_MALFORMED_REQUEST` (Malformed request). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAUTHENTICATED` (Authentication required). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_SUSPENDED` (Tenant suspended), `IAM_ERR_FORBIDDEN` (Forbidden), `IAM_ERR_MFA_ENROLLMENT_REQUIRED` (MFA enrolment required), `IAM_ERR_PASSWORD_CHANGE_REQUIRED` (Password change required). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_TENANT_NOT_FOUND` (Tenant not found), `IAM_ERR_POLICY_NOT_FOUND` (Policy not found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_VALIDATION` (Validation failed). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_RATE_LIMITED` (Too many requests). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_INTERNAL` (Internal error). */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). `code`: `IAM_ERR_UNAVAILABLE` (Service unavailable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant}/v1/policies/{id}/attachments/{target_type}/{target_id}": {
         parameters: {
             query?: never;

@@ -50,6 +50,77 @@ export async function detachPolicy(
   return rows.length > 0;
 }
 
+export interface Attachment {
+  target_type: TargetType;
+  target_id: string;
+  /** The role's or group's name, the user's email; null for a user deleted since. */
+  target_name: string | null;
+  attached_at: string;
+}
+
+/**
+ * Where a policy is attached, by (target type, target id) — the primary key's order — with each
+ * target's name looked up for the page in one query per type.
+ */
+export async function listAttachments(
+  trx: Tx,
+  tenantId: string,
+  policyId: string,
+  options: { limit: number; after?: readonly [string, string] },
+): Promise<Attachment[]> {
+  let query = trx
+    .selectFrom('policy_attachments')
+    .select(['target_type', 'target_id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('policy_id', '=', policyId);
+  if (options.after) {
+    const [raw, id] = options.after;
+    const type = raw as TargetType;
+    query = query.where((eb) =>
+      eb.or([eb('target_type', '>', type), eb.and([eb('target_type', '=', type), eb('target_id', '>', id)])]),
+    );
+  }
+  const rows = await query
+    .orderBy('target_type')
+    .orderBy('target_id')
+    .limit(options.limit + 1)
+    .execute();
+  const idsOf = (type: string) => rows.filter((r) => r.target_type === type).map((r) => r.target_id);
+  const names = new Map<string, string>();
+  const remember = (found: { id: string; name: string }[]) => {
+    for (const f of found) names.set(f.id, f.name);
+  };
+  for (const table of ['roles', 'groups'] as const) {
+    const ids = idsOf(table.slice(0, -1));
+    if (ids.length > 0)
+      remember(
+        await trx
+          .selectFrom(table)
+          .select(['id', 'name'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      );
+  }
+  const userIds = idsOf('user');
+  if (userIds.length > 0)
+    remember(
+      await trx
+        .selectFrom('users')
+        .select(['id', 'email as name'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', userIds)
+        .where('deleted_at', 'is', null)
+        .execute(),
+    );
+  return rows.map((r) => ({
+    target_type: r.target_type as TargetType,
+    target_id: r.target_id,
+    target_name: names.get(r.target_id) ?? null,
+    attached_at: r.created_at,
+  }));
+}
+
 export async function isAttached(
   trx: Tx,
   tenantId: string,

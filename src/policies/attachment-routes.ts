@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DEFAULT_PAGE_SIZE, textIdCursor, toPage } from '../http/index.ts';
 import type { AttachmentService } from './attachment-service.ts';
 import { MAX_POLICIES_PER_TARGET } from './policy-document.ts';
-import { AttachmentParams } from './policy-schemas.ts';
+import { AttachmentPage, AttachmentParams, ListQuery, PolicyParams } from './policy-schemas.ts';
 import { noContent, problems, security, tags } from './policy-view.ts';
 
 const path = '/t/:tenant/v1/policies/:id/attachments/:target_type/:target_id';
@@ -11,6 +12,40 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ attachments: Attachme
   app,
   { attachments },
 ) => {
+  app.get(
+    '/t/:tenant/v1/policies/:id/attachments',
+    {
+      config: { permission: 'policy:read' },
+      schema: {
+        tags,
+        summary: 'List where a policy is attached',
+        description:
+          'The roles, groups and users holding the policy, by target type then id, cursor-paginated with ' +
+          'an RFC 8288 `Link: rel="next"` header.',
+        security,
+        params: PolicyParams,
+        querystring: ListQuery,
+        response: { 200: AttachmentPage, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const after = textIdCursor(cursor) as readonly [string, string] | undefined;
+      const rows = await attachments.list(request.tenant!.id, request.params.id, {
+        limit,
+        ...(after ? { after } : {}),
+      });
+      return toPage(
+        request,
+        reply,
+        rows,
+        limit,
+        (a) => [a.target_type, a.target_id],
+        (a) => a,
+      );
+    },
+  );
+
   app.put(
     path,
     {

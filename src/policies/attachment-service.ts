@@ -13,10 +13,12 @@ import {
   userNotFound,
 } from '../roles/index.ts';
 import {
+  type Attachment,
   attachPolicy,
   countAttached,
   detachPolicy,
   isAttached,
+  listAttachments,
   type TargetType,
 } from './attachment-repository.ts';
 import { MAX_POLICIES_PER_TARGET } from './policy-document.ts';
@@ -31,6 +33,12 @@ export interface AttachmentService {
     targetId: string,
     actorId: string,
   ): Promise<void>;
+  /** Where the policy is attached, a page at a time; an unknown policy is a 404. */
+  list(
+    tenantId: string,
+    policyId: string,
+    page: { limit: number; after?: readonly [string, string] },
+  ): Promise<Attachment[]>;
   /** A policy that is not attached to the target is a 404. */
   detach(
     tenantId: string,
@@ -80,6 +88,12 @@ export function createAttachmentService(deps: { database: Database; clock: Clock
   }
 
   return {
+    list: (tenantId, policyId, page) =>
+      database.withTenant(tenantId, async (trx) => {
+        const policy = await requirePolicy(trx, tenantId, policyId);
+        return listAttachments(trx, tenantId, policy.id, page);
+      }),
+
     async attach(tenantId, policyId, type, targetId, actorId) {
       const now = clock.now();
       await database.withTenant(tenantId, async (trx) => {

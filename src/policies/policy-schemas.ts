@@ -110,3 +110,14 @@ export type ListQuery = Static<typeof ListQuery>;
 
 export const PolicyPage = pageSchema(PolicyView);
 export const PolicyVersionPage = pageSchema(PolicyVersionView);
+
+export const AttachmentPage = pageSchema(
+  Type.Object({
+    target_type: TargetType,
+    target_id: Type.String({ format: 'uuid' }),
+    target_name: Type.Union([Type.String(), Type.Null()], {
+      description: "The role's or group's name, or the user's email (null once the user is deleted).",
+    }),
+    attached_at: Type.String({ format: 'date-time' }),
+  }),
+);

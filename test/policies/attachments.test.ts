@@ -166,5 +166,55 @@ for (const variant of VARIANTS) {
         204,
       );
     });
+    test('lists where a policy is attached, with the targets’ names, a page at a time', async () => {
+      const id = await policy();
+      const user = await createUser(t, acme.id);
+      const group = await insertGroup(t, acme.id, 'Listed-group');
+      const roleId = await role();
+      for (const [type, target] of [
+        ['user', user.id],
+        ['role', roleId],
+        ['group', group],
+      ]) {
+        assert.equal((await call('PUT', `/policies/${id}/attachments/${type}/${target}`)).statusCode, 204);
+      }
+      const first = await call('GET', `/policies/${id}/attachments?limit=2`);
+      assert.equal(first.statusCode, 200, first.body);
+      const page1 = first.json() as { items: Record<string, unknown>[]; next_cursor: string };
+      assert.deepEqual(
+        page1.items.map((a) => [a.target_type, a.target_id, a.target_name]),
+        [
+          ['group', group, 'Listed-group'],
+          ['role', roleId, (await call('GET', `/roles/${roleId}`)).json().name],
+        ],
+      );
+      assert.match(String(first.headers.link), /rel="next"/);
+      const second = (
+        await call('GET', `/policies/${id}/attachments?limit=2&cursor=${page1.next_cursor}`)
+      ).json();
+      assert.deepEqual(
+        second.items.map((a: Record<string, unknown>) => [a.target_type, a.target_id, a.target_name]),
+        [['user', user.id, user.email]],
+      );
+      assert.equal(second.next_cursor, null);
+    });
+
+    test('listing attachments: unknown or foreign policies are 404, bad cursors 400, bad limits 422', async () => {
+      const foreign = await policy(caller(t, globex));
+      problemOf(await call('GET', `/policies/${foreign}/attachments`), 404, 'IAM_ERR_POLICY_NOT_FOUND');
+      problemOf(await call('GET', '/policies/not-a-uuid/attachments'), 404, 'IAM_ERR_POLICY_NOT_FOUND');
+      const id = await policy();
+      problemOf(await call('GET', `/policies/${id}/attachments?cursor=abc`), 400, 'IAM_ERR_INVALID_CURSOR');
+      problemOf(await call('GET', `/policies/${id}/attachments?limit=0`), 422, 'IAM_ERR_VALIDATION');
+      problemOf(await call('GET', `/policies/${id}/attachments?extra=1`), 422, 'IAM_ERR_VALIDATION');
+      const user = await createUser(t, acme.id, { roles: ['user'] });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/t/${acme.slug}/v1/auth/login`,
+        payload: { email: user.email, password: user.password },
+      });
+      const plain = caller(t, acme, res.json().access_token);
+      problemOf(await plain('GET', `/policies/${id}/attachments`), 403, 'IAM_ERR_FORBIDDEN');
+    });
   });
 }
