@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/index.ts';
-import { type ConsoleAsset, loadConsoleAssets } from './console-assets.ts';
+import { TenantSettingsSchema } from '../tenants/index.ts';
+import { type ConsoleAsset, consoleAsset, loadConsoleAssets } from './console-assets.ts';
 
 /**
  * Scripts, styles and API calls from this origin only; nothing inline, nothing framed. `connect-src
@@ -26,6 +27,9 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: ConsoleAsset)
  */
 export const adminConsoleRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
   const assets = loadConsoleAssets();
+  // The settings screen builds its form from the settings schema: served here, a few kilobytes,
+  // rather than fetched out of the whole OpenAPI document.
+  assets.set('settings-schema.json', consoleAsset(JSON.stringify(TenantSettingsSchema), '.json'));
   const shell = assets.get('console.html');
   if (shell === undefined) throw new Error('the console document is missing from src/admin/assets');
   app.addHook('onSend', async (_request, reply, payload) => {

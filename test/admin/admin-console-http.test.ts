@@ -41,6 +41,7 @@ for (const variant of VARIANTS) {
         ['/admin/assets/js/main.js', /^text\/javascript/],
         ['/admin/assets/js/screens/events.js', /^text\/javascript/],
         ['/admin/assets/console.css', /^text\/css/],
+        ['/admin/assets/settings-schema.json', /^application\/json/],
       ] as const) {
         const res = await get(path);
         assert.equal(res.statusCode, 200, path);
@@ -52,6 +53,14 @@ for (const variant of VARIANTS) {
         assert.equal(again.statusCode, 304);
         assert.equal(again.body, '');
       }
+    });
+
+    test('the settings schema the settings screen builds its form from is the API’s', async () => {
+      const served = (await get('/admin/assets/settings-schema.json')).json();
+      const documented = (await get('/openapi.json')).json().paths['/t/{tenant}/v1/settings'].get.responses[
+        '200'
+      ].content['application/json'].schema;
+      assert.deepEqual(Object.keys(served.properties).sort(), Object.keys(documented.properties).sort());
     });
 
     test('a stale validator gets the whole file', async () => {

@@ -37,8 +37,12 @@ const tenantOf = (params) => params.slug ?? (session.home === PLATFORM ? null : 
 /** @param {string | null} slug @param {string} current */
 async function renderNav(slug, current) {
   const operator = session.home === PLATFORM;
+  // A screen's filters ride in its hash (`#/t/acme/users?email=…`) and its items below it
+  // (`#/t/acme/users/{id}`): the section is the path before `?`, or its parent.
+  const path = current.split('?')[0];
+  const within = (hash) => path === hash || path.startsWith(`${hash}/`);
   const item = (title, hash) =>
-    h('li', {}, h('a', { href: hash, 'aria-current': hash === current ? 'page' : undefined }, title));
+    h('li', {}, h('a', { href: hash, 'aria-current': within(hash) ? 'page' : undefined }, title));
   const lists = [];
   if (operator) {
     lists.push(
@@ -94,13 +98,16 @@ async function show() {
   const isSignIn = route.path === '/sign-in';
   if (!isSignIn && !session.signedIn) return go(to('sign-in'));
   const slug = isSignIn ? null : tenantOf(params);
-  // A tenant's token is worthless at another tenant: say so rather than send it there.
-  if (slug && session.home !== PLATFORM && slug !== session.home) {
-    replace(
-      main,
-      h('h1', { tabindex: '-1' }, 'Not your tenant'),
-      h('p', {}, `You are signed in to ${session.home}.`),
-    );
+  // A tenant's token is worthless at another tenant, and platform screens are for operators: say so
+  // rather than send a request the API would refuse.
+  const refusal =
+    slug && session.home !== PLATFORM && slug !== session.home
+      ? ['Not your tenant', `You are signed in to ${session.home}.`]
+      : route.platform && session.home !== PLATFORM
+        ? ['Operators only', 'This screen is for platform operators.']
+        : null;
+  if (refusal) {
+    replace(main, h('h1', { tabindex: '-1' }, refusal[0]), h('p', {}, refusal[1]));
     return;
   }
   document.title = `${route.title} · Gatehouse console`;
