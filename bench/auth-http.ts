@@ -1,221 +1,238 @@
-// Authentication benchmark: login, refresh, client credentials, introspection and a JWT-protected
-// GET /me against Gatehouse on PostgreSQL with WORKERS=2, beside the machine's raw argon2id and
-// Ed25519 rates. Run: npm run bench:auth  (needs PostgreSQL; BENCH_SECONDS sets each run's length)
-import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { hash } from '@node-rs/argon2';
-import { createDatabase, uuidv7 } from '../src/db/index.ts';
-import { assignRole } from '../src/roles/index.ts';
-import { createPasswordHasher, insertUser } from '../src/users/index.ts';
-import { type LoadResult, load, table } from './support/load.ts';
-import { startServer } from './support/server.ts';
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PASSWORD = 'benchmark passphrase 2026';
-const USERS = 200;
-const TOKENS = 1000;
-
-async function rawArgon2PerSecond(): Promise<number> {
-  // The same parameters as the server, as many in flight as libuv has threads (4 by default).
-  const until = performance.now() + 3000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (performance.now() < until) {
-        await hash(PASSWORD, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-        done++;
-      }
-    }),
-  );
-  return Math.round(done / 3);
-}
-
-function rawEd25519(): { signPerSec: number; verifyPerSec: number } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const data = Buffer.alloc(300, 7);
-  const sig = sign(null, data, privateKey);
-  const time = (fn: () => void) => {
-    const start = performance.now();
-    let n = 0;
-    while (performance.now() - start < 1000) {
-      fn();
-      n++;
-    }
-    return n;
-  };
-  return {
-    signPerSec: time(() => sign(null, data, privateKey)),
-    verifyPerSec: time(() => verify(null, data, publicKey, sig)),
-  };
-}
+// Authentication over HTTP against Gatehouse on PostgreSQL with WORKERS=2: login, MFA verification,
+// refresh, client credentials, introspection, GET /me, registration and a mixed load, beside the
+// machine's raw argon2id and EdDSA rates. Run: npm run bench:auth  (knobs in docs/benchmarks.md)
+import { createHash, randomBytes } from 'node:crypto';
+import { SEED_PASSWORD, seedUsers } from '../scripts/seed-scale.ts';
+import { uuidv7 } from '../src/db/index.ts';
+import { secretAad } from '../src/mfa/code-check.ts';
+import { MFA_TOKEN_TTL_SECONDS } from '../src/mfa/index.ts';
+import { newTotpSecret, timeStep, totpCode } from '../src/mfa/totp.ts';
+import { createKeyEncryption } from '../src/tokens/index.ts';
+import { argonConnections, type BenchContext, standalone, tenantLoad, withOwner } from './support/fixture.ts';
+import type { LoadResult } from './support/load.ts';
+import { type Section, section } from './support/report.ts';
 
 const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const REUSED_TOKENS = 1000;
+const FRESH_TOKENS = 3000;
 
-async function main(): Promise<void> {
-  const argon = await rawArgon2PerSecond();
-  const ed = rawEd25519();
-  const server = await startServer({ workers: 2 });
-  const results: LoadResult[] = [];
-  try {
-    const tenant = { id: await server.createTenant('bench') };
-
-    // Seed users directly (one argon2id hash shared by all: same password) with the owner connection.
-    const owner = createDatabase({
-      url: server.ownerUrl,
-      dataDir: '/tmp',
-      poolMax: 2,
-      statementTimeoutMs: 10_000,
-    });
-    const passwordHash = await createPasswordHasher({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }).hash(
-      PASSWORD,
-    );
-    const emails: string[] = [];
-    await owner.withTenant(tenant.id, async (trx) => {
-      const now = new Date().toISOString();
-      for (let i = 0; i < USERS; i++) {
-        const id = uuidv7();
-        const email = `user${i}@bench.test`;
-        emails.push(email);
-        await insertUser(trx, tenant.id, {
-          id,
-          email,
-          emailNormalized: email,
-          emailVerified: true,
-          passwordHash,
-          name: null,
-          now,
-        });
-        await assignRole(trx, tenant.id, id, i === 0 ? 'admin' : 'user', now);
-      }
-    });
-    await owner.close();
-    const base = `${server.url}/t/bench`;
-    const loginOnce = (email: string) =>
-      server.post<{ access_token: string; refresh_token: string }>('/t/bench/v1/auth/login', {
-        email,
-        password: PASSWORD,
-      });
-    const tenantAdmin = await loginOnce(emails[0] as string);
-    const client = await server.post<{ client_id: string; client_secret: string }>(
-      '/t/bench/v1/clients',
-      { name: 'bench', permissions: ['token:introspect', 'user:read'] },
-      tenantAdmin.access_token,
-    );
-    const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
-
-    const sessions: { access_token: string; refresh_token: string }[] = [];
-    for (let i = 0; i < TOKENS; i++) sessions.push(await loginOnce(emails[i % USERS] as string));
-    let n = 0;
-    const pick = () => sessions[n++ % sessions.length] as { access_token: string; refresh_token: string };
-
-    results.push(
-      await load({
-        name: 'login (argon2id 19 MiB, t=2)',
-        url: `${base}/v1/auth/login`,
-        method: 'POST',
-        headers: json,
-        seconds: SECONDS,
-        connections: 16,
-        next: () => ({ body: JSON.stringify({ email: emails[n++ % USERS], password: PASSWORD }) }),
-      }),
-    );
-    results.push(
-      await load({
-        name: 'GET /me, 1,000 tokens reused',
-        url: `${base}/v1/me`,
-        seconds: SECONDS,
-        next: () => ({ headers: { authorization: `Bearer ${pick().access_token}` } }),
-      }),
-    );
-    results.push(
-      await load({
-        name: 'introspection, 1,000 tokens reused',
-        url: `${base}/oauth/introspect`,
-        method: 'POST',
-        headers: { ...form, authorization: basic },
-        seconds: SECONDS,
-        next: () => ({ body: `token=${pick().access_token}` }),
-      }),
-    );
-    results.push(
-      await load({
-        name: 'client credentials',
-        url: `${base}/oauth/token`,
-        method: 'POST',
-        headers: { ...form, authorization: basic },
-        seconds: SECONDS,
-        next: () => ({ body: 'grant_type=client_credentials' }),
-      }),
-    );
-
-    // Every refresh spends its token: take a fresh one from the pool, put the rotated one back.
-    const refreshPool = sessions.map((s) => s.refresh_token);
-    results.push(
-      await load({
-        name: 'refresh (rotation)',
-        url: `${base}/oauth/token`,
-        method: 'POST',
-        headers: form,
-        seconds: SECONDS,
-        next: () => ({ body: `grant_type=refresh_token&refresh_token=${refreshPool.shift()}` }),
-        onBody: (status, body) => {
-          if (status === 200) refreshPool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-        },
-      }),
-    );
-
-    // Distinct tokens: every request a token never verified before (bounded by Ed25519 verification).
-    const fresh: string[] = [];
-    for (let i = 0; i < 3000; i++) fresh.push((await loginOnce(emails[i % USERS] as string)).access_token);
-    let f = 0;
-    results.push(
-      await load({
-        name: 'GET /me, every token new',
-        url: `${base}/v1/me`,
-        seconds: Math.min(SECONDS, 3),
-        connections: 20,
-        next: () => ({ headers: { authorization: `Bearer ${fresh[f++ % fresh.length]}` } }),
-      }),
-    );
-
-    // Logins at full load while /me runs: hashing must not stall the event loop.
-    const [mixedLogin, mixedMe] = await Promise.all([
-      load({
-        name: 'mixed: login',
-        url: `${base}/v1/auth/login`,
-        method: 'POST',
-        headers: json,
-        seconds: SECONDS,
-        connections: 16,
-        next: () => ({ body: JSON.stringify({ email: emails[n++ % USERS], password: PASSWORD }) }),
-      }),
-      load({
-        name: 'mixed: GET /me during logins',
-        url: `${base}/v1/me`,
-        seconds: SECONDS,
-        connections: 10,
-        next: () => ({ headers: { authorization: `Bearer ${pick().access_token}` } }),
-      }),
-    ]);
-    results.push(mixedLogin, mixedMe);
-    const rss = server.rssMb();
-    const loginRatio = Math.round(((results[0]?.rps ?? 0) / argon) * 100);
-    process.stdout.write(
-      [
-        `node ${process.version}, ${availableParallelism()} cores, WORKERS=2, PostgreSQL, ${SECONDS}s per run`,
-        `raw argon2id (19 MiB, t=2, p=1), 4 threads: ${argon} hashes/s; login reached ${loginRatio}% of it`,
-        `raw Ed25519 single core: sign ${ed.signPerSec}/s, verify ${ed.verifyPerSec}/s`,
-        '',
-        table(results),
-        '',
-        `server RSS after the runs (primary + workers): ${rss} MB`,
-        '',
-      ].join('\n'),
-    );
-  } finally {
-    await server.stop();
-  }
+/** Logins of the tenant's users in turn, each a full argon2id verification. */
+function login(ctx: BenchContext, name = 'login'): Promise<LoadResult> {
+  let n = 0;
+  const { tenant } = ctx;
+  return tenantLoad(ctx, name, '/v1/auth/login', {
+    method: 'POST',
+    headers: json,
+    connections: argonConnections(ctx.settings),
+    next: () => ({
+      body: JSON.stringify({ email: tenant.email(1 + (n++ % tenant.users)), password: tenant.password }),
+    }),
+  });
 }
 
-await main();
+/** Bearer requests cycling over `tokens`; each token's signature is checked once, then cached. */
+function me(ctx: BenchContext, tokens: string[], name: string, connections?: number): Promise<LoadResult> {
+  let n = 0;
+  return tenantLoad(ctx, name, '/v1/me', {
+    ...(connections ? { connections } : {}),
+    next: () => ({ headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` } }),
+  });
+}
+
+/**
+ * Tokens to be reused: each sent twice before the measured runs, so that with two workers most are
+ * verified and cached on both, and "reused" measures the cache, not first uses.
+ */
+async function reusableTokens(ctx: BenchContext): Promise<string[]> {
+  const tokens = await ctx.tenant.sessions.accessTokens(REUSED_TOKENS);
+  let n = 0;
+  await tenantLoad(ctx, 'warm-up', '/v1/me', {
+    amount: tokens.length * 2,
+    next: () => ({ headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` } }),
+  });
+  return tokens;
+}
+
+/**
+ * `count` users with an active TOTP factor (one shared secret, sealed per credential as enrolment
+ * seals it) and one pending sign-in challenge each, as a correct password would have left them:
+ * every verification then spends a fresh challenge and a fresh credential's time step.
+ */
+async function mfaChallenges(
+  ctx: BenchContext,
+  count: number,
+): Promise<{ tokens: string[]; secret: Buffer }> {
+  const { tenant, server } = ctx;
+  const secret = newTotpSecret();
+  const sealer = createKeyEncryption(Buffer.from(server.env.KEY_ENCRYPTION_SECRET as string, 'base64'));
+  const tokens = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
+  await withOwner(server, async (owner) => {
+    const hash = await owner.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE tenant_id = $1 AND email_normalized = $2',
+      [tenant.id, tenant.adminEmail],
+    );
+    const passwordHash = hash.rows[0]?.password_hash as string;
+    await seedUsers(owner, tenant, { from: 1, count, groups: 0, passwordHash, prefix: 'mfa' });
+    const ids = Array.from({ length: count }, () => uuidv7());
+    const now = new Date();
+    await owner.query(
+      `INSERT INTO mfa_credentials (tenant_id, id, user_id, kind, status, secret_sealed, created_at, confirmed_at)
+       SELECT $1, c.id, u.id, 'totp', 'active', c.sealed, $5, $5
+       FROM unnest($2::uuid[], $3::int[], $4::text[]) AS c (id, n, sealed)
+       JOIN users u ON u.tenant_id = $1 AND u.email_normalized = 'mfa' || c.n || '@' || $6 || '.test'`,
+      [
+        tenant.id,
+        ids,
+        ids.map((_, i) => i + 1),
+        ids.map((id) => sealer.encrypt(secret, secretAad(tenant.id, id))),
+        now.toISOString(),
+        tenant.slug,
+      ],
+    );
+    await owner.query(
+      `INSERT INTO mfa_challenges (tenant_id, token_hash, user_id, amr, ip, user_agent, created_at, expires_at)
+       SELECT $1, c.hash, u.id, '["pwd"]', '127.0.0.1', 'benchmark', $4, $5
+       FROM unnest($2::text[], $3::int[]) AS c (hash, n)
+       JOIN users u ON u.tenant_id = $1 AND u.email_normalized = 'mfa' || c.n || '@' || $6 || '.test'`,
+      [
+        tenant.id,
+        tokens.map((t) => createHash('sha256').update(t).digest('hex')),
+        tokens.map((_, i) => i + 1),
+        now.toISOString(),
+        new Date(now.getTime() + MFA_TOKEN_TTL_SECONDS * 1000).toISOString(),
+        tenant.slug,
+      ],
+    );
+  });
+  return { tokens, secret };
+}
+
+/** More challenges than a run is likely to spend; it ends at BENCH_DURATION or when they run out. */
+const mfaPool = (seconds: number) => Math.max(500, seconds * 1000);
+
+async function mfaVerify(ctx: BenchContext): Promise<LoadResult> {
+  const count = mfaPool(ctx.settings.seconds);
+  const { tokens, secret } = await mfaChallenges(ctx, count);
+  let n = 0;
+  return tenantLoad(ctx, 'MFA verify (TOTP, a new challenge each)', '/v1/auth/mfa/verify', {
+    method: 'POST',
+    headers: json,
+    amount: count,
+    next: () => ({
+      body: JSON.stringify({ mfa_token: tokens[n++], code: totpCode(secret, timeStep(Date.now())) }),
+    }),
+  });
+}
+
+/** Every refresh spends its token: take one from the sessions, put the rotated one back. */
+function refresh(ctx: BenchContext): Promise<LoadResult> {
+  const pool = ctx.tenant.sessions.refreshTokens;
+  return tenantLoad(ctx, 'refresh (rotation)', '/oauth/token', {
+    method: 'POST',
+    headers: form,
+    next: () => ({ body: `grant_type=refresh_token&refresh_token=${pool.shift()}` }),
+    onBody: (status, body) => {
+      if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+    },
+  });
+}
+
+/** Registrations of new addresses: a hash, the user, its verification link and two events each. */
+function registration(ctx: BenchContext): Promise<LoadResult> {
+  const run = randomBytes(4).toString('hex');
+  let n = 0;
+  return tenantLoad(ctx, 'registration', '/v1/auth/register', {
+    method: 'POST',
+    headers: json,
+    connections: argonConnections(ctx.settings),
+    next: () => ({
+      body: JSON.stringify({ email: `new-${run}-${n++}@${ctx.tenant.slug}.test`, password: SEED_PASSWORD }),
+    }),
+  });
+}
+
+export async function authBench(ctx: BenchContext): Promise<Section> {
+  const { server, tenant, settings } = ctx;
+  const out = section('auth', 'Authentication');
+  const base = `/t/${tenant.slug}`;
+  const adminToken = (await tenant.admin.accessTokens(1))[0] as string;
+  const client = await server.call<{ client_id: string; client_secret: string }>(
+    'POST',
+    `${base}/v1/clients`,
+    { name: 'bench', permissions: ['token:introspect', 'user:read'] },
+    adminToken,
+  );
+  const basic = `Basic ${Buffer.from(`${client.body.client_id}:${client.body.client_secret}`).toString('base64')}`;
+  const reused = await reusableTokens(ctx);
+
+  const signIns = await login(ctx);
+  out.scenarios.push(signIns, await mfaVerify(ctx));
+  const refreshes = await refresh(ctx);
+  out.scenarios.push(refreshes);
+  out.scenarios.push(
+    await tenantLoad(ctx, 'client credentials', '/oauth/token', {
+      method: 'POST',
+      headers: { ...form, authorization: basic },
+      next: () => ({ body: 'grant_type=client_credentials' }),
+    }),
+  );
+  let i = 0;
+  out.scenarios.push(
+    await tenantLoad(
+      ctx,
+      `introspection, ${REUSED_TOKENS.toLocaleString('en')} tokens reused`,
+      '/oauth/introspect',
+      {
+        method: 'POST',
+        headers: { ...form, authorization: basic },
+        next: () => ({ body: `token=${reused[i++ % reused.length]}` }),
+      },
+    ),
+  );
+  out.scenarios.push(await me(ctx, reused, `GET /me, ${REUSED_TOKENS.toLocaleString('en')} tokens reused`));
+  // Tokens never seen before, each used once: every request pays for an Ed25519 verification.
+  const fresh = await tenant.sessions.accessTokens(FRESH_TOKENS);
+  let f = 0;
+  const firstUses = await tenantLoad(ctx, 'GET /me, every token new', '/v1/me', {
+    amount: fresh.length,
+    next: () => ({ headers: { authorization: `Bearer ${fresh[f++]}` } }),
+  });
+  out.scenarios.push(firstUses);
+  // Logins at full load while /me runs: hashing must not stall the event loop.
+  const [mixedLogin, mixedMe] = await Promise.all([
+    login(ctx, 'mixed: login'),
+    me(ctx, reused, 'mixed: GET /me during logins', Math.max(1, Math.round(settings.connections / 5))),
+  ]);
+  out.scenarios.push(mixedLogin as LoadResult, mixedMe as LoadResult);
+  out.scenarios.push(await registration(ctx));
+
+  out.notes.push(
+    `login and registration use ${argonConnections(settings)} connections (argon2id-bound); the others ${settings.connections}`,
+    `MFA verify and GET /me with new tokens end at ${settings.seconds} s or when their seeded challenges (${mfaPool(settings.seconds).toLocaleString('en')}) or minted tokens (${FRESH_TOKENS.toLocaleString('en')}) run out`,
+  );
+  if (ctx.baseline) {
+    const { argon2, jwt, cores } = ctx.baseline;
+    const pct = (value: number, of: number) => {
+      const share = (value / of) * 100;
+      return `${share < 10 ? share.toFixed(1) : Math.round(share)}%`;
+    };
+    out.notes.push(
+      `login reached ${pct(signIns.rps, argon2.hashesPerSecond)} of the raw argon2id rate (${argon2.hashesPerSecond}/s)`,
+      `GET /me with new tokens reached ${pct(firstUses.rps, jwt.verifyPerSecond * cores)} of raw EdDSA verification on ${cores} cores (${(jwt.verifyPerSecond * cores).toLocaleString('en')}/s)`,
+      `refresh reached ${pct(refreshes.rps, jwt.signPerSecond * cores)} of raw EdDSA signing on ${cores} cores (${(jwt.signPerSecond * cores).toLocaleString('en')}/s)`,
+    );
+  }
+  return out;
+}
+
+/** The scenarios rerun on the big tenant: a sign-in among a million users, and GET /me. */
+export async function authScale(ctx: BenchContext): Promise<LoadResult[]> {
+  const tokens = await reusableTokens(ctx);
+  return [
+    await login(ctx),
+    await me(ctx, tokens, `GET /me, ${REUSED_TOKENS.toLocaleString('en')} tokens reused`),
+  ];
+}
+
+if (import.meta.main) await standalone(authBench, { baseline: true });

@@ -1,110 +1,85 @@
-// Authorization over HTTP: POST /t/{tenant}/v1/authz/check (single and batch of 100) against
-// Gatehouse on PostgreSQL with WORKERS=2, subjects holding roles directly and through groups, with
-// a Deny policy attached to a group. Run: npm run bench:authz   (BENCH_SECONDS sets each run's length)
-import { createDatabase, uuidv7 } from '../src/db/index.ts';
-import { assignRole } from '../src/roles/index.ts';
-import { createPasswordHasher, insertUser } from '../src/users/index.ts';
-import { load, table } from './support/load.ts';
-import { startServer } from './support/server.ts';
+// Authorization over HTTP: POST /t/{tenant}/v1/authz/check, single and in batches of 100, against
+// Gatehouse on PostgreSQL with WORKERS=2. Subjects are seeded users picked at random: roles held
+// directly and through groups, policies (guardrails with conditions) attached to their groups.
+// Run: npm run bench:authz  (knobs in docs/benchmarks.md)
+import { type BenchContext, standalone, tenantLoad } from './support/fixture.ts';
+import type { LoadResult } from './support/load.ts';
+import { type Section, section } from './support/report.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const USERS = 500;
 const json = { 'content-type': 'application/json' };
-const PERMISSIONS = ['user:read', 'user:list', 'group:read', 'policy:read', 'role:read'];
+const PERMISSIONS = ['user:read', 'user:list', 'group:read', 'group:delete', 'policy:read', 'role:read'];
+const BATCH = 100;
 
-async function main(): Promise<void> {
-  const server = await startServer({ workers: 2 });
-  try {
-    const post = server.post;
-    const tenant = await server.createTenant('authz');
-
-    const owner = createDatabase({
-      url: server.ownerUrl,
-      dataDir: '/tmp',
-      poolMax: 2,
-      statementTimeoutMs: 60_000,
-    });
-    const hash = await createPasswordHasher({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }).hash(
-      'authz admin passphrase',
-    );
-    const users: string[] = [];
-    await owner.withTenant(tenant, async (trx) => {
-      const now = new Date().toISOString();
-      for (let i = 0; i < USERS; i++) {
-        const id = uuidv7();
-        users.push(id);
-        const email = i === 0 ? 'admin@authz.test' : `u${i}@authz.test`;
-        await insertUser(trx, tenant, {
-          id,
-          email,
-          emailNormalized: email,
-          emailVerified: true,
-          passwordHash: i === 0 ? hash : null,
-          name: null,
-          now,
-        });
-        await assignRole(trx, tenant, id, i === 0 ? 'admin' : i % 3 === 0 ? 'auditor' : 'user', now);
-      }
-    });
-    await owner.close();
-    const admin = (
-      await post('/t/authz/v1/auth/login', { email: 'admin@authz.test', password: 'authz admin passphrase' })
-    ).access_token as string;
-    // A group holding the auditor role, with a Deny on policy reads attached to it.
-    const group = (await post('/t/authz/v1/groups', { name: 'contractors' }, admin)).id as string;
-    await post(`/t/authz/v1/groups/${group}/members`, { add: users.filter((_, i) => i % 5 === 0) }, admin);
-    const policy = (
-      await post(
-        '/t/authz/v1/policies',
-        {
-          name: 'no-policy-reads',
-          document: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Deny', Action: 'policy:read', Resource: '*' }],
-          },
-        },
-        admin,
-      )
-    ).id as string;
-    await fetch(`${server.url}/t/authz/v1/policies/${policy}/attachments/group/${group}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${admin}` },
-    });
-
-    let n = 0;
-    const question = () => {
-      const i = n++;
-      return {
-        subject: users[i % USERS],
-        action: PERMISSIONS[i % PERMISSIONS.length],
-        resource: `user/${users[(i * 7) % USERS]}`,
-        context: { request: { ip: '10.1.2.3' } },
-      };
+/** Questions about the tenant's subjects in turn, from an office address or from outside. */
+function questions(ctx: BenchContext) {
+  const subjects = ctx.tenant.subjects;
+  let n = 0;
+  return () => {
+    const i = n++;
+    return {
+      subject: subjects[i % subjects.length],
+      action: PERMISSIONS[i % PERMISSIONS.length],
+      resource: `user/${subjects[(i * 7) % subjects.length]}`,
+      context: { request: { ip: i % 2 ? '10.1.2.3' : '192.0.2.7' } },
     };
-    const auth = { ...json, authorization: `Bearer ${admin}` };
-    const single = await load({
-      name: 'authz/check',
-      url: `${server.url}/t/authz/v1/authz/check`,
-      method: 'POST',
-      headers: auth,
-      seconds: SECONDS,
-      next: () => ({ body: JSON.stringify(question()) }),
-    });
-    const batch = await load({
-      name: 'authz/check/batch (100 checks)',
-      url: `${server.url}/t/authz/v1/authz/check/batch`,
-      method: 'POST',
-      headers: auth,
-      seconds: SECONDS,
-      connections: 20,
-      next: () => ({ body: JSON.stringify({ checks: Array.from({ length: 100 }, question) }) }),
-    });
-    process.stdout.write(
-      `node ${process.version}, WORKERS=2, PostgreSQL, ${USERS} subjects, ${SECONDS}s per run\n\n${table([single, batch])}\n\nbatch: ${(batch.rps * 100).toLocaleString('en')} decisions/s over HTTP\nserver RSS (primary + workers): ${server.rssMb()} MB\n`,
-    );
-  } finally {
-    await server.stop();
-  }
+  };
 }
 
-await main();
+/**
+ * Each subject's roles, groups and policies are loaded and compiled once per process, then kept fresh
+ * by events: batches over every subject, a few times over so that both workers see each, fill them
+ * first, so the runs measure the steady state the design promises rather than a cold start.
+ */
+async function warmUp(ctx: BenchContext, token: string): Promise<void> {
+  const { subjects, slug } = ctx.tenant;
+  const batches: string[][] = [];
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < subjects.length; i += BATCH) batches.push(subjects.slice(i, i + BATCH));
+  }
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        const checks = batch.map((subject) => ({
+          subject,
+          action: 'user:read',
+          resource: `user/${subject}`,
+        }));
+        const res = await ctx.server.call('POST', `/t/${slug}/v1/authz/check/batch`, { checks }, token);
+        if (res.status !== 200) throw new Error(`warm-up: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+}
+
+async function check(ctx: BenchContext): Promise<LoadResult> {
+  const token = (await ctx.tenant.admin.accessTokens(1))[0] as string;
+  await warmUp(ctx, token);
+  const question = questions(ctx);
+  return tenantLoad(ctx, 'authz/check', '/v1/authz/check', {
+    method: 'POST',
+    headers: { ...json, authorization: `Bearer ${token}` },
+    next: () => ({ body: JSON.stringify(question()) }),
+  });
+}
+
+export async function authzBench(ctx: BenchContext): Promise<Section> {
+  const out = section('authz', 'Authorization');
+  out.scenarios.push(await check(ctx));
+  const token = (await ctx.tenant.admin.accessTokens(1))[0];
+  const question = questions(ctx);
+  const batch = await tenantLoad(ctx, `authz/check/batch (${BATCH} checks)`, '/v1/authz/check/batch', {
+    method: 'POST',
+    headers: { ...json, authorization: `Bearer ${token}` },
+    connections: Math.max(1, Math.round(ctx.settings.connections / 2)),
+    next: () => ({ body: JSON.stringify({ checks: Array.from({ length: BATCH }, question) }) }),
+  });
+  out.scenarios.push(batch);
+  out.notes.push(
+    `${ctx.tenant.subjects.length.toLocaleString('en')} subjects, warmed by four batch passes over each before the runs; batch: ${(batch.rps * BATCH).toLocaleString('en')} decisions/s over HTTP`,
+  );
+  return out;
+}
+
+export const authzScale = async (ctx: BenchContext): Promise<LoadResult[]> => [await check(ctx)];
+
+if (import.meta.main) await standalone(authzBench);

@@ -1,22 +1,17 @@
-// The event pipeline end to end: EVENTS events (default 100,000) are committed to the outbox in
-// batches while the relay moves them to the queue and an idempotent consumer with a no-op sink takes
-// them off. Prints events/s, end-to-end latency (occurred_at → handled) p50/p99 and peak RSS.
+// The event pipeline end to end, in this process: events are committed to the outbox in batches
+// while the relay moves them to the queue and an idempotent consumer with a no-op sink takes them
+// off. Reports events/s, end-to-end latency (occurred_at → handled) and peak RSS.
 //
-//   npm run bench:events                                   database queue on SQLite
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:events
-//                                                          database queue on PostgreSQL (a scratch
-//                                                          database is created there and dropped)
-//   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 DATABASE_URL=… npm run bench:events
-//                                                          RabbitMQ (+ PostgreSQL or SQLite)
+//   npm run bench:events                          database queue on SQLite
+//   BENCH_DB=postgres npm run bench:events        database queue on PostgreSQL (scratch database)
+//   BENCH_DB=postgres BENCH_QUEUE=rabbitmq npm run bench:events
+//                                                 RabbitMQ (AMQP_URL, default the local broker)
 //
-// Knobs: BENCH_EVENTS, BENCH_RATE (events/s offered; default: as fast as the producer commits),
-// OUTBOX_BATCH_SIZE (500), QUEUE_PREFETCH (64), OUTBOX_POLL_MS (200), DATABASE_POOL_MAX (10).
+// Knobs: BENCH_EVENTS (100,000), BENCH_RATE (events/s offered; default: as fast as the producer
+// commits), OUTBOX_BATCH_SIZE (500), QUEUE_PREFETCH (64), OUTBOX_POLL_MS (200), DATABASE_POOL_MAX (10).
+// `npm run bench` runs it on PostgreSQL and RabbitMQ for BENCH_DURATION seconds of production instead.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'amqplib';
-import pg from 'pg';
 import { systemClock } from '../src/clock.ts';
 import { createDatabase, type Database, migrate, toJson, uuidv7 } from '../src/db/index.ts';
 import { createOutboxRelay } from '../src/events/outbox-relay.ts';
@@ -31,65 +26,27 @@ import {
   insertDeadLetter,
   type QueueBackend,
 } from '../src/events/queue/index.ts';
+import { scratchDatabase } from '../test/support/databases.ts';
+import { serviceDefaults } from './support/baseline.ts';
+import { rssSampler } from './support/processes.ts';
+import { type Section, section, sectionMarkdown } from './support/report.ts';
+import { AMQP_URL } from './support/server.ts';
 
 const env = process.env;
-const EVENTS = Number(env.BENCH_EVENTS ?? 100_000);
-const RATE = Number(env.BENCH_RATE ?? 0);
-const BATCH = Number(env.OUTBOX_BATCH_SIZE ?? 500);
-const PREFETCH = Number(env.QUEUE_PREFETCH ?? 64);
-const POLL_MS = Number(env.OUTBOX_POLL_MS ?? 200);
-const POOL = Number(env.DATABASE_POOL_MAX ?? 10);
 const PRODUCE_BATCH = 500;
-const PG_ADMIN = env.DATABASE_URL ?? '';
-const AMQP_URL = env.AMQP_URL ?? '';
-const retry = createRetryPolicy({ maxAttempts: 6, baseMs: 1000, maxMs: 300_000 });
 
-const quantile = (sorted: Float64Array, q: number) =>
+export interface EventsOptions {
+  variant: 'sqlite' | 'postgres';
+  rabbitmq: boolean;
+  /** Stop producing after this many events, or after `seconds`, whichever comes first. */
+  events: number;
+  seconds: number;
+  /** Events/s offered; 0 commits as fast as the database allows. */
+  rate: number;
+}
+
+const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-
-interface Scratch {
-  database: Database;
-  drop(): Promise<void>;
-}
-
-async function scratchDatabase(): Promise<Scratch> {
-  if (!PG_ADMIN) {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-    const database = createDatabase({ url: '', dataDir: dir, poolMax: 1, statementTimeoutMs: 60_000 });
-    await migrate(database);
-    return {
-      database,
-      drop: async () => {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `gatehouse_bench_events_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  const database = createDatabase({
-    url: url.toString(),
-    dataDir: '/tmp',
-    poolMax: POOL,
-    statementTimeoutMs: 60_000,
-  });
-  await migrate(database);
-  return {
-    database,
-    async drop() {
-      await database.close();
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Commits `count` outbox rows in one multi-row insert, as a busy service's transactions would. */
 async function produce(database: Database, count: number): Promise<void> {
@@ -107,86 +64,124 @@ async function produce(database: Database, count: number): Promise<void> {
   await database.transaction((trx) => trx.insertInto('outbox').values(rows).execute());
 }
 
-async function main(): Promise<void> {
-  const scratch = await scratchDatabase();
-  const { database } = scratch;
-  const backend = AMQP_URL ? 'RabbitMQ' : 'database queue';
+export async function eventsBench(o: EventsOptions): Promise<Section> {
+  const scratch = await scratchDatabase(o.variant);
+  const database = createDatabase({
+    url: scratch.env.DATABASE_MIGRATION_URL ?? '',
+    dataDir: scratch.env.DATA_DIR as string,
+    poolMax: o.variant === 'postgres' ? Number(env.DATABASE_POOL_MAX ?? 10) : 1,
+    statementTimeoutMs: 60_000,
+  });
+  await migrate(database);
+  const batch = Number(env.OUTBOX_BATCH_SIZE ?? serviceDefaults.OUTBOX_BATCH_SIZE);
+  const prefetch = Number(env.QUEUE_PREFETCH ?? serviceDefaults.QUEUE_PREFETCH);
+  const pollMs = Number(env.OUTBOX_POLL_MS ?? serviceDefaults.OUTBOX_POLL_MS);
+  const retry = createRetryPolicy({
+    maxAttempts: serviceDefaults.QUEUE_MAX_ATTEMPTS,
+    baseMs: serviceDefaults.QUEUE_RETRY_BASE_MS,
+    maxMs: serviceDefaults.QUEUE_RETRY_MAX_MS,
+  });
   const prefix = `gatehouse-bench-${randomBytes(4).toString('hex')}`;
-  const queue: QueueBackend = AMQP_URL
+  const queue: QueueBackend = o.rabbitmq
     ? createAmqpQueue({
         url: AMQP_URL,
         prefix,
-        prefetch: PREFETCH,
+        prefetch,
         retry,
         deadLetters: async (letter) => {
           await insertDeadLetter(database.db, letter);
         },
       })
-    : createDatabaseQueue({ database, clock: systemClock, prefetch: PREFETCH, pollMs: POLL_MS, retry });
+    : createDatabaseQueue({ database, clock: systemClock, prefetch, pollMs, retry });
 
-  const latencies = new Float64Array(EVENTS);
-  let handled = 0;
-  let finished: () => void = () => {};
+  const latencies: number[] = [];
+  let produced = 0;
+  let producing = true;
+  let drained: () => void = () => {};
   const done = new Promise<void>((resolve) => {
-    finished = resolve;
+    drained = resolve;
   });
   const sink: EventConsumer = {
     name: 'bench',
     types: ['tenant.updated'],
     handle: async (event) => {
-      if (handled < EVENTS) latencies[handled] = Date.now() - Date.parse(event.occurred_at);
-      handled += 1;
-      if (handled === EVENTS) finished();
+      latencies.push(Date.now() - Date.parse(event.occurred_at));
+      if (!producing && latencies.length >= produced) drained();
     },
   };
   const consumer = idempotentConsumer(sink, { database, clock: systemClock });
   await queue.start([consumer]);
-  const relay = createOutboxRelay({ database, queue, clock: systemClock, batchSize: BATCH, pollMs: POLL_MS });
+  const relay = createOutboxRelay({ database, queue, clock: systemClock, batchSize: batch, pollMs });
   relay.start();
 
-  let rss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    rss = Math.max(rss, process.memoryUsage().rss);
-  }, 100);
-
+  const rss = rssSampler(() => [
+    { pid: process.pid, role: 'primary', rssMb: process.memoryUsage().rss / 2 ** 20 },
+  ]);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (let sent = 0; sent < EVENTS; sent += PRODUCE_BATCH) {
-    await produce(database, Math.min(PRODUCE_BATCH, EVENTS - sent));
+  const stopAt = started + o.seconds * 1000;
+  while (produced < o.events && performance.now() < stopAt) {
+    const count = Math.min(PRODUCE_BATCH, o.events - produced);
+    await produce(database, count);
+    produced += count;
     relay.wake();
-    if (RATE > 0) {
-      const due = started + ((sent + PRODUCE_BATCH) / RATE) * 1000;
-      const wait = due - performance.now();
+    if (o.rate > 0) {
+      const wait = started + (produced / o.rate) * 1000 - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   }
-  const produced = performance.now();
-  await done;
+  const committed = performance.now();
+  producing = false;
+  if (latencies.length >= produced) drained();
+  // A pipeline that falls behind gets as long again as production took (at least 30 s) to catch up.
+  const patience = Math.max(30_000, committed - started);
+  await Promise.race([done, new Promise((r) => setTimeout(r, patience))]);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  clearInterval(sampler);
+  const peak = rss.stop();
 
   await relay.stop();
   await queue.stop();
-  if (AMQP_URL) {
+  if (o.rabbitmq) {
     const c = await connect(AMQP_URL);
     await deleteTopology(await c.createChannel(), amqpNames(prefix), [consumer], retry);
     await c.close();
   }
+  await database.close();
   await scratch.drop();
 
-  const sorted = latencies.sort();
-  const where = `${backend} on ${database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}`;
-  process.stdout.write(
-    [
-      `${EVENTS.toLocaleString('en')} events, ${where} (batch ${BATCH}, prefetch ${PREFETCH}${RATE ? `, offered ${RATE}/s` : ''})`,
-      `  committed in ${((produced - started) / 1000).toFixed(1)} s; all handled in ${seconds.toFixed(1)} s`,
-      `  throughput: ${Math.round(EVENTS / seconds).toLocaleString('en')} events/s`,
-      `  latency occurred_at → handled: p50 ${quantile(sorted, 0.5)} ms, p99 ${quantile(sorted, 0.99)} ms`,
-      `  peak RSS: ${Math.round(rss / 1024 / 1024)} MB; this process used ${Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100)}% of a core`,
-      '',
-    ].join('\n'),
+  const sorted = latencies.sort((a, b) => a - b);
+  const where = `${o.rabbitmq ? 'RabbitMQ' : 'database queue'} on ${o.variant === 'postgres' ? 'PostgreSQL' : 'SQLite'}`;
+  const out = section('events', `Events end to end: outbox → ${where} → consumer`);
+  out.scenarios.push({
+    name: `events (${produced.toLocaleString('en')} committed in batches of ${PRODUCE_BATCH})`,
+    requests: latencies.length,
+    seconds: Math.round(seconds * 10) / 10,
+    rps: Math.round(latencies.length / seconds),
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+    errors: Math.max(0, produced - latencies.length),
+    limited: 0,
+    rssMb: Math.round(peak.totalMb),
+  });
+  out.notes.push(
+    `in-process pipeline (relay batch ${batch}, prefetch ${prefetch}): req/s is events handled per second, latency is occurred_at → handled, errors are events not handled in time, RSS is this process`,
+    o.rate
+      ? `offered ${o.rate} events/s`
+      : 'offered as fast as the producer commits: the latency includes the backlog that builds when the consumer is slower',
+    `committed in ${((committed - started) / 1000).toFixed(1)} s; all handled in ${seconds.toFixed(1)} s; this process used ${Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100)}% of a core`,
   );
+  return out;
 }
 
-await main();
+if (import.meta.main) {
+  const result = await eventsBench({
+    variant: env.BENCH_DB === 'postgres' ? 'postgres' : 'sqlite',
+    rabbitmq: env.BENCH_QUEUE === 'rabbitmq',
+    events: Number(env.BENCH_EVENTS ?? 100_000),
+    seconds: Number.POSITIVE_INFINITY,
+    rate: Number(env.BENCH_RATE ?? 0),
+  });
+  process.stdout.write(`${sectionMarkdown(result)}\n`);
+}

@@ -1,14 +1,9 @@
 // Clean-up jobs benchmark: seeds 1,000,000 expired rows (BENCH_ROWS), runs each purge job and prints
 // how long it takes, and measures sign-in latency (argon2id at its production cost) without a purge
 // and while the purges run in the same process, as the in-process scheduler runs them.
-// Run: npm run bench:jobs  (SQLite in a temporary directory; set DATABASE_URL=postgres://… to use a
-// scratch database created on that server, connecting as the `gatehouse_app` role like the service;
-// JOB_BATCH_SIZE changes the batch)
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+// Run: npm run bench:jobs  (SQLite in a temporary directory; BENCH_DB=postgres uses a scratch database
+// on the local server, connecting as the `gatehouse_app` role like the service; JOB_BATCH_SIZE changes
+// the batch, BENCH_DURATION the length of each sign-in run, BENCH_CONCURRENCY the sign-ins at once)
 import { pino } from 'pino';
 import { buildApp } from '../src/app.ts';
 import { systemClock } from '../src/clock.ts';
@@ -17,14 +12,12 @@ import { createJobScheduler } from '../src/jobs/index.ts';
 import { openDatabase, prepare } from '../src/startup.ts';
 import { loadKeyEncryptionKey } from '../src/tokens/index.ts';
 import { BROWSER_USER_AGENT } from '../test/support/browser.ts';
+import { scratchDatabase } from '../test/support/databases.ts';
+import { argon2Label } from './support/baseline.ts';
 import { planFor, planRows, seedExpired } from './support/expired-seed.ts';
+import { type Section, section, sectionMarkdown } from './support/report.ts';
+import { OPERATOR } from './support/server.ts';
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const BASE_URL = process.env.DATABASE_URL ?? '';
-const EMAIL = 'bench-admin@example.test';
-const PASSWORD = 'bench admin passphrase';
 const JOBS = [
   'purge-expired-tokens',
   'purge-used-totp-steps',
@@ -32,52 +25,28 @@ const JOBS = [
   'purge-job-runs-and-dead-letters',
 ];
 
-/** A scratch database: a temporary SQLite directory, or a new PostgreSQL database on DATABASE_URL's server. */
-async function scratch(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jobs-'));
-  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
-  if (!BASE_URL) return { env: { DATA_DIR: dataDir }, drop: async () => removeDir() };
-  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const owner = new URL(BASE_URL);
-  owner.pathname = `/${name}`;
-  const app = new URL(owner);
-  app.username = 'gatehouse_app';
-  app.password = '';
-  return {
-    env: {
-      DATA_DIR: dataDir,
-      DATABASE_URL: app.toString(),
-      DATABASE_MIGRATION_URL: owner.toString(),
-      DATABASE_MIGRATE_ON_START: 'true',
-    },
-    async drop() {
-      removeDir();
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export interface JobsOptions {
+  variant: 'sqlite' | 'postgres';
+  rows: number;
+  seconds: number;
+  concurrency: number;
 }
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
-const ms = (n: number) => n.toFixed(1).padStart(8);
+const ms = (n: number) => Math.round(n * 10) / 10;
 
-async function main(): Promise<void> {
-  const db = await scratch();
+export async function jobsBench(o: JobsOptions): Promise<Section> {
+  const db = await scratchDatabase(o.variant);
   const { config } = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    GATEHOUSE_ADMIN_EMAIL: EMAIL,
-    GATEHOUSE_ADMIN_PASSWORD: PASSWORD,
+    GATEHOUSE_ADMIN_EMAIL: OPERATOR.email,
+    GATEHOUSE_ADMIN_PASSWORD: OPERATOR.password,
     RATE_LIMIT_ENABLED: 'false',
     JOBS_ENABLED: 'false',
     DATABASE_POOL_MAX: '20',
+    DATABASE_MIGRATE_ON_START: 'true',
     ...(process.env.JOB_BATCH_SIZE ? { JOB_BATCH_SIZE: process.env.JOB_BATCH_SIZE } : {}),
     ...db.env,
   });
@@ -96,23 +65,23 @@ async function main(): Promise<void> {
   await app.ready();
   const jobs = createJobScheduler({ database, clock: systemClock, config, log });
   try {
-    const plan = planFor(ROWS);
+    const plan = planFor(o.rows);
     let began = performance.now();
     await seedExpired(owner, plan, new Date());
     const seedMs = performance.now() - began;
 
-    // Sign-ins as a browser would make them, CONCURRENCY at a time, until `until()` says stop.
+    // Sign-ins as a browser would make them, `concurrency` at a time, until `until()` says stop.
     const signIns = async (until: () => boolean): Promise<number[]> => {
       const latencies: number[] = [];
       await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
+        Array.from({ length: o.concurrency }, async () => {
           while (!until()) {
             const start = performance.now();
             const res = await app.inject({
               method: 'POST',
               url: '/t/platform/v1/auth/login',
               headers: { 'user-agent': BROWSER_USER_AGENT },
-              payload: { email: EMAIL, password: PASSWORD },
+              payload: OPERATOR,
             });
             if (res.statusCode !== 200) throw new Error(`login: ${res.statusCode} ${res.body}`);
             latencies.push(performance.now() - start);
@@ -125,7 +94,7 @@ async function main(): Promise<void> {
     // Warm-up (JIT, the first signing key, pools), not measured.
     const warmEnd = performance.now() + 2000;
     await signIns(() => performance.now() > warmEnd);
-    const quietEnd = performance.now() + SECONDS * 1000;
+    const quietEnd = performance.now() + o.seconds * 1000;
     const quiet = await signIns(() => performance.now() > quietEnd);
 
     let purging = true;
@@ -142,30 +111,46 @@ async function main(): Promise<void> {
     purging = false;
     const busy = await during;
 
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    out(`\n## Clean-up jobs on ${database.dialect}: ${planRows(plan).toLocaleString('en')} expired rows`);
-    out(
-      `batch ${config.JOB_BATCH_SIZE} rows per transaction; seeding took ${(seedMs / 1000).toFixed(1)} s\n`,
+    const out = section(
+      'jobs',
+      `Clean-up jobs on ${database.dialect}: ${planRows(plan).toLocaleString('en')} expired rows`,
     );
-    out('| job | rows deleted | seconds | rows/s |');
-    out('|---|---:|---:|---:|');
-    for (const t of timings) {
-      out(
-        `| ${t.job} | ${t.rows.toLocaleString('en')} | ${(t.ms / 1000).toFixed(1)} | ${Math.round(t.rows / (t.ms / 1000)).toLocaleString('en')} |`,
-      );
-    }
-    out(
-      `| all | ${timings.reduce((a, t) => a + t.rows, 0).toLocaleString('en')} | ${(purgeMs / 1000).toFixed(1)} | |`,
+    out.notes.push(
+      `batch ${config.JOB_BATCH_SIZE} rows per transaction; seeding took ${(seedMs / 1000).toFixed(1)} s`,
+      `sign-ins in process (app.inject), ${o.concurrency} at a time, ${argon2Label(config)}`,
     );
-    out(`\nsign-in latency (argon2id 19 MiB, t=2; ${CONCURRENCY} concurrent, in-process)\n`);
-    out('| while | sign-ins | p50 ms | p99 ms | max ms |');
-    out('|---|---:|---:|---:|---:|');
-    out(
-      `| no purge (${SECONDS} s) | ${quiet.length} | ${ms(quantile(quiet, 0.5))} | ${ms(quantile(quiet, 0.99))} | ${ms(quiet.at(-1) ?? 0)} |`,
+    const rows = timings.reduce((a, t) => a + t.rows, 0);
+    out.tables.push(
+      {
+        title: 'purges',
+        head: ['job', 'rows deleted', 'seconds', 'rows/s'],
+        rows: [
+          ...timings.map((t) => [t.job, t.rows, ms(t.ms / 1000), Math.round(t.rows / (t.ms / 1000))]),
+          ['all', rows, ms(purgeMs / 1000), Math.round(rows / (purgeMs / 1000))],
+        ],
+      },
+      {
+        title: 'sign-in latency',
+        head: ['while', 'sign-ins', 'p50 ms', 'p99 ms', 'max ms'],
+        rows: [
+          [
+            `no purge (${o.seconds} s)`,
+            quiet.length,
+            ms(quantile(quiet, 0.5)),
+            ms(quantile(quiet, 0.99)),
+            ms(quiet.at(-1) ?? 0),
+          ],
+          [
+            'purges running',
+            busy.length,
+            ms(quantile(busy, 0.5)),
+            ms(quantile(busy, 0.99)),
+            ms(busy.at(-1) ?? 0),
+          ],
+        ],
+      },
     );
-    out(
-      `| purges running | ${busy.length} | ${ms(quantile(busy, 0.5))} | ${ms(quantile(busy, 0.99))} | ${ms(busy.at(-1) ?? 0)} |`,
-    );
+    return out;
   } finally {
     await jobs.stop();
     await app.close();
@@ -175,4 +160,12 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.main) {
+  const result = await jobsBench({
+    variant: process.env.BENCH_DB === 'postgres' ? 'postgres' : 'sqlite',
+    rows: Number(process.env.BENCH_ROWS ?? 1_000_000),
+    seconds: Number(process.env.BENCH_DURATION ?? 10),
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+  });
+  process.stdout.write(`${sectionMarkdown(result)}\n`);
+}

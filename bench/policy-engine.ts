@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: policies use ${...} variable syntax in plain strings.
 // Policy engine benchmark on the shared reference workload
-// (../shared/bench/policy-scenario.md). Run: npx node bench/policy-engine.ts
+// (../shared/bench/policy-scenario.md). Run: npm run bench:policy
 // POLICY_SCENARIO overrides the path of policy-scenario.cjs.
 
 import { createRequire } from 'node:module';
@@ -21,6 +21,7 @@ import {
   type PolicySource,
   rolePolicy,
 } from '../src/policies/engine/index.ts';
+import { type Section, section, sectionMarkdown, type Table } from './support/report.ts';
 
 interface ScenarioRequest {
   user: string;
@@ -55,9 +56,6 @@ const RUNS = 5;
 const PASSES_PER_RUN = 25;
 const BATCH = 16;
 
-const out = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
-};
 const heapUsed = (): number => {
   collectGarbage();
   collectGarbage();
@@ -72,8 +70,7 @@ const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const row = (cells: string[], widths: number[]): string =>
-  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 // Scenario 2's three tenant guardrails, in policy language.
 const guardrails = (tenant: string): PolicySource => ({
@@ -307,30 +304,30 @@ function timeScaled(set: CompiledPolicySet, requests: AuthzRequest[]): number {
   return median(runs);
 }
 
-function main(): number {
+/** The whole benchmark; `failures` counts decisions that differ from the scenario's expectation. */
+export function policyBench(): { section: Section; failures: number } {
   const world = scenarios.buildWorld();
   const load = os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  out(`policy engine benchmark: ${scenarioPath}`);
-  out(`node ${process.version}, single thread, ${os.cpus().length} CPUs, load average ${load}`);
-  out('subject sets are compiled before timing; p50/p99 per decision, sampled over 16-decision batches');
-  out();
-  const widths = [31, 8, 8, 6, 7, 11, 6, 6, 8];
-  const header = [
-    'scenario: subject sets',
-    'subjects',
-    'compile',
-    'heap',
-    '+cache',
-    'decisions/s',
-    'p50',
-    'p99',
-    'mismatch',
-  ];
-  out(row(header, widths));
-  out(row(['', '', 'ms', 'MB', 'MB', '(median)', 'ns', 'ns', ''], widths));
+  const result = section('policy', 'Policy engine (single thread, in process)');
+  const decisions: Table = {
+    title:
+      'reference workload: subject sets compiled before timing; p50/p99 per decision over 16-decision batches',
+    head: [
+      'scenario: subject sets',
+      'subjects',
+      'compile ms',
+      'heap MB',
+      '+cache MB',
+      'decisions/s (median)',
+      'p50 ns',
+      'p99 ns',
+      'mismatches',
+    ],
+    rows: [],
+  };
   let failures = 0;
   const notes: string[] = [];
   for (const scenario of [1, 2] as const) {
@@ -344,38 +341,45 @@ function main(): number {
       // Candidate lists are cached per compiled policy and action as requests arrive.
       const cacheMb = (heapUsed() - beforeRuns) / 2 ** 20;
       const label = `${scenario}: ${shared ? 'shared compiled policies' : 'compilePolicies per subject'}`;
-      const cells = [
+      decisions.rows.push([
         label,
-        fmt(stats.subjects),
-        fmt(stats.ms, 1),
-        fmt(stats.heapMb, 1),
-        fmt(cacheMb, 1),
-        fmt(t.perSecond),
-        fmt(t.p50),
-        fmt(t.p99),
-        fmt(t.mismatches),
-      ];
-      out(row(cells, widths));
+        stats.subjects,
+        round(stats.ms, 1),
+        round(stats.heapMb, 1),
+        round(cacheMb, 1),
+        Math.round(t.perSecond),
+        Math.round(t.p50),
+        Math.round(t.p99),
+        t.mismatches,
+      ]);
       const check = timeExplanations(workload);
       notes.push(
-        `  ${label}: isAllowed runs/s ${t.runs.map((r) => fmt(r)).join(' ')}; ` +
+        `${label}: isAllowed runs/s ${t.runs.map((r) => fmt(r)).join(' ')}; ` +
           `decide() ${fmt(check.perSecond)}/s, ${fmt(check.mismatches)} mismatches`,
       );
       failures += t.mismatches + check.mismatches;
     }
   }
-  out();
-  out(`every decision checked against expected: ${failures === 0 ? 'all equal' : `${failures} MISMATCHES`}`);
-  for (const line of notes) out(line);
-  out();
-  out('decision time vs subject set size (one policy; statements indexed by action)');
-  const scaleWidths = [12, 12, 14];
-  out(row(['statements', 'compile ms', 'ns/decision'], scaleWidths));
+  const scaled: Table = {
+    title: 'decision time vs subject set size (one policy; statements indexed by action)',
+    head: ['statements', 'compile ms', 'ns/decision'],
+    rows: [],
+  };
   for (const n of [10, 1_000, 100_000]) {
     const { set, requests, compileMs } = scaledSet(n);
-    out(row([fmt(n), fmt(compileMs, 1), fmt(timeScaled(set, requests), 1)], scaleWidths));
+    scaled.rows.push([n, round(compileMs, 1), round(timeScaled(set, requests), 1)]);
   }
-  return failures === 0 ? 0 : 1;
+  result.tables.push(decisions, scaled);
+  result.notes.push(
+    `workload ${scenarioPath}; node ${process.version}, ${os.cpus().length} CPUs, load average ${load} at the start`,
+    `every decision checked against expected: ${failures === 0 ? 'all equal' : `${failures} MISMATCHES`}`,
+    ...notes,
+  );
+  return { section: result, failures };
 }
 
-process.exitCode = main();
+if (import.meta.main) {
+  const { section: result, failures } = policyBench();
+  process.stdout.write(`${sectionMarkdown(result)}\n`);
+  process.exitCode = failures === 0 ? 0 : 1;
+}

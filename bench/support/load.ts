@@ -1,37 +1,53 @@
 // A bounded load run with autocannon, reduced to the figures the reports print.
 import autocannon from 'autocannon';
 import { BROWSER_USER_AGENT } from '../../test/support/browser.ts';
+import { type ProcessRss, rssSampler } from './processes.ts';
 
 export interface LoadResult {
   name: string;
+  /** Responses received, and the seconds the run took. */
+  requests: number;
+  seconds: number;
   rps: number;
   p50: number;
   p99: number;
   max: number;
+  /** Connection errors, timeouts and non-2xx answers other than 429. */
   errors: number;
-  non2xx: number;
+  /** 429 answers: a limit doing its job, not counted as errors. */
+  limited: number;
+  /** Peak resident memory of the server's processes during the run, when it was sampled. */
+  rssMb: number | null;
 }
 
 export interface LoadOptions {
   name: string;
   url: string;
-  connections?: number;
-  seconds?: number;
+  connections: number;
+  seconds: number;
+  /** Also stop after this many requests (for scenarios that spend a finite pool of inputs). */
+  amount?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   /** Called for every request: returns its body and/or headers. */
   next?: () => { body?: string; headers?: Record<string, string> };
   /** Sees each response body (for example to collect rotated refresh tokens). */
   onBody?: (status: number, body: string) => void;
+  /** The server's processes, sampled for their peak memory during the run. */
+  rss?: () => ProcessRss[];
 }
 
 export function load(o: LoadOptions): Promise<LoadResult> {
+  const sampler = o.rss ? rssSampler(o.rss) : undefined;
+  const started = performance.now();
   return new Promise((resolve, reject) => {
-    autocannon(
+    // autocannon ignores `duration` when given `amount`: the timer below bounds such runs instead.
+    let deadline: NodeJS.Timeout | undefined;
+    const instance = autocannon(
       {
         url: o.url,
-        connections: o.connections ?? 50,
-        duration: o.seconds ?? 10,
+        connections: o.connections,
+        ...(o.amount !== undefined ? { amount: o.amount } : { duration: o.seconds }),
         method: o.method ?? 'GET',
         // Sign-in routes refuse automation user agents; the load stands for browsers.
         headers: { 'user-agent': BROWSER_USER_AGENT, ...o.headers },
@@ -50,28 +66,25 @@ export function load(o: LoadOptions): Promise<LoadResult> {
         ],
       },
       (error: Error | null, r: autocannon.Result) => {
+        clearTimeout(deadline);
+        const rss = sampler?.stop();
         if (error) return reject(error);
+        const limited = r.statusCodeStats?.['429']?.count ?? 0;
         resolve({
           name: o.name,
+          requests: r.requests.total,
+          seconds: Math.round((performance.now() - started) / 100) / 10,
           rps: Math.round(r.requests.average),
           p50: r.latency.p50,
           p99: r.latency.p99,
           max: r.latency.max,
-          errors: r.errors + r.timeouts,
-          non2xx: r.non2xx,
+          // autocannon counts timeouts among its errors.
+          errors: r.errors + r.non2xx - limited,
+          limited,
+          rssMb: rss ? rss.totalMb : null,
         });
       },
     );
+    if (o.amount !== undefined) deadline = setTimeout(() => instance.stop(), o.seconds * 1000);
   });
-}
-
-export function table(rows: LoadResult[]): string {
-  const head =
-    '| scenario | req/s | p50 ms | p99 ms | max ms | errors | non-2xx |\n|---|---|---|---|---|---|---|';
-  return [
-    head,
-    ...rows.map(
-      (r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} | ${r.non2xx} |`,
-    ),
-  ].join('\n');
 }

@@ -1,130 +1,202 @@
-// Starts Gatehouse as real processes against a fresh PostgreSQL database for benchmarks.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+// Starts Gatehouse as real processes (`src/main.ts`, as `npm start` does) on a scratch database for
+// benchmarks: on PostgreSQL with Redis, RabbitMQ and an SMTP listener, or on the embedded SQLite
+// default with nothing else. Measures the time from spawn until /readyz answers 200.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect } from 'amqplib';
 import pg from 'pg';
+import { loadConfig } from '../../src/config/index.ts';
+import { amqpNames, createRetryPolicy, deleteTopology } from '../../src/events/queue/index.ts';
+import { runMigrations } from '../../src/startup.ts';
 import { BROWSER_USER_AGENT } from '../../test/support/browser.ts';
+import { scratchDatabase } from '../../test/support/databases.ts';
+import { freePort, type Started, startMain } from '../../test/support/process.ts';
+import { startSmtp } from '../../test/support/smtp.ts';
+import { serviceDefaults } from './baseline.ts';
+import { type ProcessRss, processRss } from './processes.ts';
 
-export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const OPERATOR = { email: 'bench-admin@example.test', password: 'bench admin passphrase' };
+
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
 
 export interface BenchServer {
   url: string;
-  /** POSTs JSON (with a bearer token when given) and returns the parsed answer. */
-  post<T = Record<string, unknown>>(path: string, body: unknown, token?: string): Promise<T>;
-  /** Signs in as the bootstrapped platform operator and creates a tenant; returns its id. */
-  createTenant(slug: string): Promise<string>;
-  env: Record<string, string>;
+  variant: 'postgres' | 'sqlite';
+  /** The schema owner's connection URL (PostgreSQL only). */
   ownerUrl: string;
-  rssMb(): number;
+  env: Record<string, string>;
+  /** Milliseconds from spawning the primary until /readyz first answered 200. */
+  readyMs: number;
+  /** Sends JSON (with a bearer token when given) as a browser would and returns the parsed answer. */
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<Answer<T>>;
+  /** The primary and its workers with their resident memory now. */
+  processes(): ProcessRss[];
+  /** Stops the processes and starts them again on the same database; returns the new time to ready. */
+  restart(): Promise<number>;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+export interface ServerOptions {
+  variant: 'postgres' | 'sqlite';
+  workers?: number;
+  env?: Record<string, string>;
+  /** Writes data with the owner's connection after migrating and before the service starts (PostgreSQL). */
+  seed?: (owner: pg.ClientBase) => Promise<void>;
 }
 
-/** A fresh database, migrated, and `workers` serving processes on a free port. */
-export async function startServer(options: {
-  workers: number;
-  env?: Record<string, string>;
-}): Promise<BenchServer> {
-  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const owner = new URL(ADMIN_URL);
-  owner.pathname = `/${name}`;
-  const app = new URL(owner);
-  app.username = 'gatehouse_app';
+async function spawnReady(
+  env: Record<string, string>,
+  url: string,
+): Promise<{ started: Started; readyMs: number }> {
+  const spawned = performance.now();
+  const started = startMain(env);
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    const failed =
+      started.child.exitCode !== null
+        ? 'exited while starting'
+        : performance.now() - spawned > 120_000
+          ? 'never became ready'
+          : undefined;
+    if (failed) {
+      await stopProcess(started);
+      throw new Error(`Gatehouse ${failed}:\n${started.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { started, readyMs: Math.round(performance.now() - spawned) };
+}
+
+async function stopProcess(started: Started): Promise<void> {
+  if (started.child.exitCode !== null) return;
+  started.child.kill('SIGTERM');
+  const killer = setTimeout(() => started.child.kill('SIGKILL'), 15_000);
+  await started.exited;
+  clearTimeout(killer);
+}
+
+/** The service's two consumers declared their RabbitMQ queues under this run's prefix; removes them. */
+async function deleteQueues(prefix: string): Promise<void> {
+  const connection = await connect(AMQP_URL);
+  const retry = createRetryPolicy({
+    maxAttempts: serviceDefaults.QUEUE_MAX_ATTEMPTS,
+    baseMs: serviceDefaults.QUEUE_RETRY_BASE_MS,
+    maxMs: serviceDefaults.QUEUE_RETRY_MAX_MS,
+  });
+  // A run that failed before the service connected has nothing to delete.
+  await deleteTopology(
+    await connection.createChannel(),
+    amqpNames(prefix),
+    [{ name: 'notifications' }, { name: 'webhooks' }],
+    retry,
+  ).catch(() => {});
+  await connection.close();
+}
+
+/**
+ * A fresh database and `workers` serving processes on a free port. PostgreSQL runs the service as in
+ * production (NODE_ENV=production, an app role under row-level security, Redis, RabbitMQ, SMTP);
+ * SQLite runs it with `npm start`'s defaults. Both log at `warn` and, the load coming from one address,
+ * without rate limits.
+ */
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
+  const scratch = await scratchDatabase(options.variant);
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const smtp = options.variant === 'postgres' ? await startSmtp() : undefined;
+  const prefix = `gatehouse-bench-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64'),
-    SMTP_URL: 'smtp://127.0.0.1:2525',
-    DATABASE_URL: app.toString(),
-    DATABASE_MIGRATION_URL: owner.toString(),
-    DATABASE_MIGRATE_ON_START: 'true',
-    DATABASE_POOL_MAX: '20',
+    ...scratch.env,
     PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    WORKERS: String(options.workers),
+    PUBLIC_URL: url,
     LOG_LEVEL: 'warn',
+    GATEHOUSE_ADMIN_EMAIL: OPERATOR.email,
+    GATEHOUSE_ADMIN_PASSWORD: OPERATOR.password,
     // The whole load comes from one address: per-IP limits would measure the limiter, not the service.
     RATE_LIMIT_ENABLED: 'false',
-    GATEHOUSE_ADMIN_EMAIL: 'bench-admin@example.test',
-    GATEHOUSE_ADMIN_PASSWORD: 'bench admin passphrase',
+    ...(options.workers ? { WORKERS: String(options.workers) } : {}),
+    ...(smtp
+      ? {
+          NODE_ENV: 'production',
+          KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64'),
+          DATABASE_MIGRATE_ON_START: 'true',
+          REDIS_URL,
+          AMQP_URL,
+          AMQP_PREFIX: prefix,
+          SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        }
+      : { NODE_ENV: 'development' }),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': BROWSER_USER_AGENT,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-    return (await res.json()) as T;
+  const ownerUrl = scratch.env.DATABASE_MIGRATION_URL ?? '';
+  const cleanUp = async () => {
+    await smtp?.close();
+    if (smtp) await deleteQueues(prefix);
+    await scratch.drop();
   };
+  let started: Started;
+  let readyMs: number;
+  try {
+    if (options.seed) {
+      if (!ownerUrl) throw new Error('seeding before start needs PostgreSQL');
+      await runMigrations(loadConfig(env).config);
+      const owner = new pg.Client({ connectionString: ownerUrl });
+      await owner.connect();
+      try {
+        await options.seed(owner);
+      } finally {
+        await owner.end();
+      }
+    }
+    ({ started, readyMs } = await spawnReady(env, url));
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+
   return {
     url,
-    post,
-    async createTenant(slug) {
-      const ops = await post<{ access_token: string }>('/t/platform/v1/auth/login', {
-        email: env.GATEHOUSE_ADMIN_EMAIL,
-        password: env.GATEHOUSE_ADMIN_PASSWORD,
-      });
-      return (await post<{ id: string }>('/v1/tenants', { slug, display_name: slug }, ops.access_token)).id;
-    },
+    variant: options.variant,
+    ownerUrl,
     env,
-    ownerUrl: owner.toString(),
-    rssMb: () => processTreeRss(child.pid ?? 0),
+    get readyMs() {
+      return readyMs;
+    },
+    async call<T>(method: string, path: string, body?: unknown, token?: string) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          'user-agent': BROWSER_USER_AGENT,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    processes: () => (started.child.pid ? processRss(started.child.pid) : []),
+    async restart() {
+      await stopProcess(started);
+      ({ started, readyMs } = await spawnReady(env, url));
+      return readyMs;
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await stopProcess(started);
+      await cleanUp();
     },
   };
-}
-
-/** Resident memory in MB of a process and its children (the cluster workers). */
-function processTreeRss(pid: number): number {
-  try {
-    const out = execFileSync('ps', ['-o', 'rss=', '--ppid', String(pid), '-p', String(pid)], {
-      encoding: 'utf8',
-    });
-    return Math.round(
-      out
-        .split('\n')
-        .filter(Boolean)
-        .reduce((a, l) => a + Number(l.trim()), 0) / 1024,
-    );
-  } catch {
-    return 0;
-  }
 }
