@@ -395,6 +395,16 @@ export interface paths {
                                  * @default []
                                  */
                                 allowed_redirect_origins: string[];
+                                /**
+                                 * @description Accent colour of the tenant's hosted pages (`#rrggbb`); empty keeps the default.
+                                 * @default
+                                 */
+                                accent_color: string;
+                                /**
+                                 * @description https URL of a logo shown on the hosted pages; empty shows none.
+                                 * @default
+                                 */
+                                logo_url: string;
                             };
                             /** @default {} */
                             password_expiry: {
@@ -747,6 +757,16 @@ export interface paths {
                                  * @default []
                                  */
                                 allowed_redirect_origins: string[];
+                                /**
+                                 * @description Accent colour of the tenant's hosted pages (`#rrggbb`); empty keeps the default.
+                                 * @default
+                                 */
+                                accent_color: string;
+                                /**
+                                 * @description https URL of a logo shown on the hosted pages; empty shows none.
+                                 * @default
+                                 */
+                                logo_url: string;
                             };
                             /** @default {} */
                             password_expiry: {

@@ -1,5 +1,5 @@
-// Every URL an email points at, built in one place: the hosted pages are not written yet, and when
-// they move only this file changes.
+// Every URL an email points at, built in one place: the hosted pages that answer them live in
+// src/pages, and if they move only this file changes.
 
 export interface TenantLinks {
   verifyEmail(token: string): string;

@@ -6,9 +6,10 @@ const MESSAGES: Partial<Record<string, string>> = {
   IAM_ERR_INVALID_CREDENTIALS: 'The email or password is incorrect.',
   IAM_ERR_PASSWORD_LOGIN_DISABLED: 'Signing in with a password is turned off here.',
   IAM_ERR_ACCOUNT_LOCKED: 'Too many failed attempts. Wait a while, then try again.',
-  // The pages carry no captcha widget yet (no script may run): the person can only wait.
-  IAM_ERR_CAPTCHA_REQUIRED: 'Too many failed attempts from here. Wait a while, then try again.',
-  IAM_ERR_CAPTCHA_INVALID: 'Too many failed attempts from here. Wait a while, then try again.',
+  // Where the pages show the ALTCHA widget; captcha.ts says "wait" where they cannot.
+  IAM_ERR_CAPTCHA_REQUIRED:
+    'Too many failed attempts. Wait until the check below says it is done, then try again.',
+  IAM_ERR_CAPTCHA_INVALID: 'The check did not pass. Wait until it says it is done, then try again.',
   IAM_ERR_MFA_CODE_INVALID: 'The code is wrong, expired or was already used.',
   IAM_ERR_MFA_TOKEN_INVALID: 'This sign-in took too long or was already used. Sign in again.',
   IAM_ERR_MFA_TOO_MANY_ATTEMPTS: 'Too many wrong codes. Wait a while, then sign in again.',
@@ -23,6 +24,12 @@ const MESSAGES: Partial<Record<string, string>> = {
   IAM_ERR_TENANT_NOT_FOUND: 'There is nothing here.',
   IAM_ERR_NOT_FOUND: 'There is nothing here.',
   IAM_ERR_TENANT_SUSPENDED: 'This organisation is suspended.',
+  IAM_ERR_FORBIDDEN: 'Your account may not do this here. Ask your administrator.',
+  IAM_ERR_WRONG_PASSWORD: 'The current password is not correct.',
+  IAM_ERR_PRECONDITION_FAILED: 'Your account changed in the meantime. Reload the page and try again.',
+  IAM_ERR_MFA_REQUIRED_BY_TENANT: 'This organisation requires two-step verification, so it stays on.',
+  // Confirming a set-up that was finished or replaced meanwhile, or a factor removed meanwhile.
+  IAM_ERR_MFA_NOT_ENROLLED: 'No authenticator app is waiting for this any more. Start again.',
 };
 
 const GENERIC = 'Something went wrong on our side. Try again in a moment.';

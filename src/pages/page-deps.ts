@@ -1,19 +1,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LoginGuards } from '../auth/index.ts';
+import type { LoginGuards, SubjectDirectory } from '../auth/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
-import type { MfaLogin } from '../mfa/index.ts';
+import type { MfaLogin, MfaService } from '../mfa/index.ts';
+import type { Authorizer } from '../policies/index.ts';
 import type { ClientInfo, SessionService } from '../tokens/index.ts';
-import type { AccountService, PasswordHasher } from '../users/index.ts';
+import type { AccountService, PasswordHasher, SelfService, UserService } from '../users/index.ts';
 import type { PageSession } from './page-session.ts';
+import type { SignedInPages } from './signed-in.ts';
 
 /** The services the pages use: the very ones behind the API (`createServices` provides them all). */
 export interface PageServices {
   hasher: PasswordHasher;
   sessions: SessionService;
+  mfa: MfaService;
   mfaLogin: MfaLogin;
   guards: LoginGuards;
   accounts: AccountService;
+  users: UserService;
+  self: SelfService;
+  /** With `authorizer`: the permission checks the API makes, asked for the page session's user. */
+  subjects: SubjectDirectory;
+  authorizer: Authorizer;
 }
 
 export interface PageOptions {
@@ -27,6 +35,7 @@ export interface PageOptions {
 /** What every page route needs, built once by the plugin. */
 export interface PageContext extends PageOptions {
   session: PageSession;
+  signedIn: SignedInPages;
 }
 
 export const clientOf = (request: FastifyRequest): ClientInfo => ({

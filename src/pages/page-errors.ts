@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../http/index.ts';
-import { messageBody } from './account-views.ts';
+import { messageBody } from './layout.ts';
 import { humanMessage, statusOf } from './messages.ts';
-import { sendPage } from './render.ts';
+import { seeOther, sendPage } from './render.ts';
+import { PageRedirect } from './signed-in.ts';
 
 const TITLES: Record<number, string> = {
   400: 'Something is wrong with this request',
@@ -13,10 +14,12 @@ const TITLES: Record<number, string> = {
 
 /**
  * A person gets a page, not a problem document, for whatever stops a page request: an unknown
- * tenant, the bot filter, a rate limit, a refused form token, or a bug (logged, never shown).
+ * tenant, the bot filter, a rate limit, a refused form token, or a bug (logged, never shown). A page
+ * that needs a signed-in person, or one without a restricted session, sends the browser on instead.
  */
 export function renderErrorsAsPages(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError | PageRedirect, request, reply) => {
+    if (error instanceof PageRedirect) return seeOther(reply, error.location);
     // @fastify/csrf-protection's own errors, should one ever reach here, mean the same as ours.
     const cause =
       'code' in error && String(error.code).startsWith('FST_CSRF_') ? new AppError('IAM_ERR_CSRF') : error;

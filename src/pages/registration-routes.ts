@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/index.ts';
-import { checkEmailBody, registerBody } from './account-views.ts';
 import { type FormBody, field, looksLikeEmail } from './form.ts';
 import { humanMessage } from './messages.ts';
 import type { FormGuards, PageContext } from './page-deps.ts';
 import { tenantOf } from './page-deps.ts';
+import { checkEmailBody, registerBody } from './public-views.ts';
 import { sendPage } from './render.ts';
 
 const closed = () => new AppError('IAM_ERR_NOT_FOUND', 'Registration is closed.');

@@ -20,3 +20,9 @@ export function allowedReturnTo(
   if (url.username !== '' || url.password !== '') return undefined;
   return allowedOrigins.includes(url.origin) ? url.href : undefined;
 }
+
+/** A page of an unfinished sign-in (a restriction to lift), carrying `return_to` when the end may follow it. */
+export function carryReturnTo(page: string, value: string | undefined, allowedOrigins: readonly string[]) {
+  const allowed = allowedReturnTo(value, allowedOrigins);
+  return allowed ? `${page}?${new URLSearchParams({ return_to: allowed })}` : page;
+}

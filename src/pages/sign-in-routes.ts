@@ -2,19 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type LoginAttempt, PASSWORD_LOGIN, runSteps } from '../auth/login-steps.ts';
 import { AppError } from '../http/index.ts';
 import type { TokenResponse } from '../tokens/index.ts';
-import { findUserById, passwordExpired } from '../users/index.ts';
+import { captchaSolution, refusalMessage, showCaptcha } from './captcha.ts';
 import { type FormBody, field, queryParam } from './form.ts';
 import { humanMessage, statusOf } from './messages.ts';
 import { clientOf, type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
 import { seeOther, sendPage } from './render.ts';
-import { ACCOUNT_PAGE, allowedReturnTo } from './return-to.ts';
-import {
-  codeBody,
-  enrolRequiredBody,
-  passwordExpiredBody,
-  type SignInView,
-  signInBody,
-} from './sign-in-views.ts';
+import { ACCOUNT_PAGE, allowedReturnTo, carryReturnTo } from './return-to.ts';
+import { codeBody, type SignInView, signInBody } from './sign-in-views.ts';
+import { RESTRICTION_PAGES } from './signed-in.ts';
 
 /** Sign in with email and password, then the second factor when the user has one. */
 export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: FormGuards): void {
@@ -43,6 +38,8 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
         registrationEnabled: request.tenantSettings.registration.enabled,
         ...view,
       }),
+      // Without password sign-in there is no form, so no widget either.
+      captcha: view.captcha === true && request.tenantSettings.login.password_enabled,
     });
 
   const showCode = (
@@ -59,47 +56,28 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
       body: codeBody({ csrf: reply.generateCsrf(), mfaToken, returnTo, ...(error ? { error } : {}) }),
     });
 
-  /** A session exists: keep it in the page cookie, then go where the sign-in was meant to lead. */
-  const finish = (
+  /**
+   * A session exists: keep it in the page cookie, then go where the sign-in was meant to lead. A
+   * restricted session (password expired, second factor required) first goes to the page that lifts
+   * the restriction, carrying `return_to` along.
+   */
+  const finish = async (
     request: FastifyRequest,
     reply: FastifyReply,
     tokens: TokenResponse,
     returnTo: string,
-    notice?: 'enrol' | 'password',
   ) => {
-    const settings = request.tenantSettings;
+    const origins = request.tenantSettings.hosted_pages.allowed_redirect_origins;
     ctx.session.set(
       reply,
       request.tenant!.slug,
       tokens.refresh_token,
-      settings.tokens.refresh_absolute_ttl_seconds,
+      request.tenantSettings.tokens.refresh_absolute_ttl_seconds,
     );
-    // A restricted session goes nowhere else until the restriction is lifted.
-    if (notice === 'password')
-      return sendPage(reply, 200, {
-        title: 'Password expired',
-        tenantName: request.tenant!.displayName,
-        body: passwordExpiredBody(),
-      });
-    if (notice === 'enrol')
-      return sendPage(reply, 200, {
-        title: 'Second factor required',
-        tenantName: request.tenant!.displayName,
-        body: enrolRequiredBody(),
-      });
-    return seeOther(
-      reply,
-      allowedReturnTo(returnTo, settings.hosted_pages.allowed_redirect_origins) ?? ACCOUNT_PAGE,
-    );
-  };
-
-  /** The token response does not carry the session's restriction; the user row tells the same. */
-  const expiredAfterMfa = async (request: FastifyRequest, tokens: TokenResponse) => {
-    const tenantId = request.tenant!.id;
-    const live = await services.sessions.inspectRefreshToken(tenantId, tokens.refresh_token);
-    if (!live) return false;
-    const user = await database.withTenant(tenantId, (trx) => findUserById(trx, tenantId, live.userId));
-    return user !== undefined && passwordExpired(user, request.tenantSettings, clock.now());
+    const restriction = (await ctx.signedIn.load(request.tenant!, tokens.refresh_token))?.principal
+      .restriction;
+    if (restriction) return seeOther(reply, carryReturnTo(RESTRICTION_PAGES[restriction], returnTo, origins));
+    return seeOther(reply, allowedReturnTo(returnTo, origins) ?? ACCOUNT_PAGE);
   };
 
   app.get(
@@ -107,7 +85,8 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
     { config: { permission: 'public', botFilter: true }, schema: { hide: true } },
     async (request, reply) => {
       const returnTo = queryParam(request.query, 'return_to');
-      return showSignIn(request, reply, 200, returnTo ? { returnTo } : {});
+      const captcha = await showCaptcha(services.guards, request, '');
+      return showSignIn(request, reply, 200, { ...(returnTo ? { returnTo } : {}), captcha });
     },
   );
 
@@ -128,6 +107,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
         settings: request.tenantSettings,
         email,
         password: field(body, 'password'),
+        captcha: captchaSolution(body),
         client: clientOf(request),
       };
       try {
@@ -136,19 +116,18 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         if (error.headers['retry-after']) reply.header('retry-after', error.headers['retry-after']);
-        return showSignIn(request, reply, statusOf(error), { ...back, email, error: humanMessage(error) });
+        // This failure may be the one that makes the captcha due: the next try shows the widget.
+        const captcha = await showCaptcha(services.guards, request, email);
+        return showSignIn(request, reply, statusOf(error), {
+          ...back,
+          email,
+          captcha,
+          error: refusalMessage(request, error),
+        });
       }
       const result = attempt.result!;
       if ('mfa_required' in result) return showCode(request, reply, 200, result.mfa_token, returnTo);
-      const expired =
-        attempt.user !== undefined && passwordExpired(attempt.user, request.tenantSettings, clock.now());
-      return finish(
-        request,
-        reply,
-        result,
-        returnTo,
-        expired ? 'password' : attempt.secondFactor === 'enrol' ? 'enrol' : undefined,
-      );
+      return finish(request, reply, result, returnTo);
     },
   );
 
@@ -172,14 +151,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
       try {
         const answer = recovery ? { recovery_code: recovery } : { code };
         const tokens = await services.mfaLogin.verify(tenantOf(request), mfaToken, answer, clientOf(request));
-        // verify() restricts a session whose password expired; tell the person why nothing else works.
-        return finish(
-          request,
-          reply,
-          tokens,
-          returnTo,
-          (await expiredAfterMfa(request, tokens)) ? 'password' : undefined,
-        );
+        return await finish(request, reply, tokens, returnTo);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         // A wrong code leaves the challenge usable (until its own limit): ask again on the same one.

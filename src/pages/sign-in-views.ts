@@ -1,3 +1,4 @@
+import { captchaWidget } from './captcha.ts';
 import { html, type SafeHtml } from './html.ts';
 import { button, csrfField, errorBox, hidden, input, link, noticeBox } from './layout.ts';
 
@@ -7,6 +8,8 @@ export interface SignInView {
   returnTo?: string;
   error?: string;
   notice?: string;
+  /** The next attempt needs the captcha: the form carries the widget. */
+  captcha?: boolean;
   passwordEnabled: boolean;
   registrationEnabled: boolean;
 }
@@ -20,6 +23,7 @@ export function signInBody(v: SignInView): SafeHtml {
 ${csrfField(v.csrf)}${returnField(v.returnTo)}
 ${input({ label: 'Email', name: 'email', type: 'email', value: v.email ?? '', autocomplete: 'username' })}
 ${input({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password' })}
+${v.captcha ? captchaWidget() : ''}
 ${button('Sign in')}
 </form>
 <p class="links">${link('forgot-password', 'Forgot your password?')}${
@@ -57,12 +61,3 @@ ${button('Continue with recovery code')}
 </form>
 </details>`;
 }
-
-export const enrolRequiredBody = () =>
-  html`${noticeBox(
-    'You are signed in, but this organisation requires a second factor. Set up an authenticator app before you continue.',
-  )}<p class="links">${link('account', 'Your account')}</p>`;
-
-export const passwordExpiredBody = () =>
-  html`${noticeBox('Your password has expired. Choose a new one before you continue.')}
-<p class="links">${link('forgot-password', 'Set a new password')}</p>`;

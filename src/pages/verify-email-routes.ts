@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/index.ts';
-import { messageBody, verifiedBody, verifyBody } from './account-views.ts';
 import { type FormBody, field, queryParam } from './form.ts';
+import { messageBody } from './layout.ts';
 import { humanMessage } from './messages.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
+import { verifiedBody, verifyBody } from './public-views.ts';
 import { sendPage } from './render.ts';
 
 /**

@@ -130,6 +130,18 @@ export const SecuritySettings = {
       maxItems: 100,
       description: 'Origins a hosted page may send the browser back to after sign-in (`return_to`).',
     }),
+    accent_color: Type.String({
+      default: '',
+      maxLength: 7,
+      pattern: '^$|^#[0-9a-fA-F]{6}$',
+      description: "Accent colour of the tenant's hosted pages (`#rrggbb`); empty keeps the default.",
+    }),
+    logo_url: Type.String({
+      default: '',
+      maxLength: 2048,
+      pattern: '^$|^https://[^\\s"\'<>]+$',
+      description: 'https URL of a logo shown on the hosted pages; empty shows none.',
+    }),
   }),
   password_expiry: group({
     max_age_days: Int(0, 0, 3650, 'Days a password lasts; 0 never expires.'),

@@ -1,6 +1,7 @@
 import { isUniqueViolation, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError } from '../http/index.ts';
+import { assignRole } from '../roles/index.ts';
 import { cleanEmail, normalizeEmail } from './email.ts';
 import { sealedLink } from './link-events.ts';
 import { consumeLink, issueLink, type LinkPurpose, peekLink } from './link-tokens.ts';
@@ -99,6 +100,9 @@ export function createAccountService(deps: AccountServiceDeps) {
           });
           if (Object.keys(changes).length > 0)
             await updateUser(trx, tenant.id, id, 1, changes, now.toISOString());
+          // Self-service is what registering is for: the system role `user` (own profile, password,
+          // sessions and MFA); anything more is an administrator's to give.
+          await assignRole(trx, tenant.id, id, 'user', now.toISOString());
           await appendEvent(
             trx,
             {

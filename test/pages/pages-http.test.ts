@@ -1,112 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { systemClock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import type { Database } from '../../src/db/index.ts';
-import { pageRoutes } from '../../src/pages/index.ts';
 import { PAGE_CSP } from '../../src/pages/render.ts';
-import { createServices } from '../../src/services.ts';
 import { findUserByEmail } from '../../src/users/index.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithAdmin } from '../support/fixtures.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.ts';
+import { assertPage, browser, csrfOf, errorOf, PUBLIC_URL } from './page-client.ts';
 
-const PUBLIC_URL = 'http://gatehouse.test';
 const APP_ORIGIN = 'https://app.example.test';
-const KEY = randomBytes(32).toString('base64');
-
-/**
- * Registers the pages on the test app with services built like src/app.ts builds them (same database,
- * same key), unless src/app.ts registers them itself already.
- */
-function withPages(dataDir: string) {
-  return (app: FastifyInstance, database: Database) => {
-    if (app.hasRoute({ method: 'GET', url: '/t/:tenant/sign-in' })) return;
-    const { config } = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      KEY_ENCRYPTION_SECRET: KEY,
-      PUBLIC_URL,
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_ITERATIONS: '1',
-      JOBS_ENABLED: 'false',
-    });
-    const services = createServices(config, {
-      database,
-      keyEncryptionKey: Buffer.from(KEY, 'base64'),
-      clock: systemClock,
-      log: app.log,
-    });
-    app.register(pageRoutes, { services, database, clock: systemClock, publicUrl: PUBLIC_URL });
-  };
-}
-
-/** A browser's cookie jar, enough for one origin. */
-function browser(t: TestApp) {
-  const jar = new Map<string, string>();
-  const remember = (res: LightMyRequestResponse) => {
-    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      const gone = c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now());
-      if (gone) jar.delete(c.name);
-      else jar.set(c.name, c.value);
-    }
-    return res;
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  return {
-    jar,
-    get: async (url: string, headers: Record<string, string> = {}) =>
-      remember(await t.app.inject({ method: 'GET', url, headers: { cookie: cookie(), ...headers } })),
-    post: async (url: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-      remember(
-        await t.app.inject({
-          method: 'POST',
-          url,
-          payload: new URLSearchParams(form).toString(),
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            origin: PUBLIC_URL,
-            'sec-fetch-site': 'same-origin',
-            cookie: cookie(),
-            ...headers,
-          },
-        }),
-      ),
-  };
-}
-
-const csrfOf = (res: LightMyRequestResponse) => {
-  const found = /name="_csrf" value="([^"]+)"/.exec(res.body);
-  assert.ok(found, `no CSRF field in ${res.body}`);
-  return found[1]!;
-};
-const errorOf = (res: LightMyRequestResponse) =>
-  /<p class="error" role="alert">([^<]*)<\/p>/.exec(res.body)?.[1];
-
-function assertPage(res: LightMyRequestResponse, status: number) {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^text\/html/);
-}
 
 for (const variant of VARIANTS) {
   describe(`hosted pages over HTTP (${variant})`, () => {
     let t: TestApp;
-    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-pages-'));
     before(async () => {
-      t = await startTestApp(variant, {
-        env: { KEY_ENCRYPTION_SECRET: KEY, PUBLIC_URL },
-        extend: withPages(dataDir),
-      });
+      t = await startTestApp(variant, { env: { PUBLIC_URL } });
     });
-    after(async () => {
-      await t.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    after(() => t.close());
 
     const signIn = async (b: ReturnType<typeof browser>, form: Record<string, string>, slug = 'platform') => {
       const page = await b.get(`/t/${slug}/sign-in`);
@@ -124,6 +33,12 @@ for (const variant of VARIANTS) {
       assert.match(String(css.headers['content-type']), /^text\/css/);
       assert.equal(css.headers['x-content-type-options'], 'nosniff');
       assert.match(String(css.headers['cache-control']), /max-age=\d+/);
+      // Without an accent colour the tenant's own stylesheet is empty (and no page links it).
+      const brand = await t.app.inject({ method: 'GET', url: '/t/platform/brand.css' });
+      assert.equal(brand.statusCode, 200);
+      assert.match(String(brand.headers['content-type']), /^text\/css/);
+      assert.equal(brand.body, '');
+      assert.doesNotMatch(res.body, /brand\.css/);
       // The pages stay out of the API description.
       const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
       assert.equal(doc.paths['/t/{tenant}/sign-in'], undefined);
@@ -138,11 +53,21 @@ for (const variant of VARIANTS) {
     test('every POST needs the CSRF token: missing or forged is a 403 page and signs nobody in', async () => {
       for (const url of [
         'sign-in',
+        'two-factor',
         'register',
         'forgot-password',
         'reset-password',
+        'accept-invitation',
         'verify-email',
         'sign-out',
+        'profile',
+        'end-session',
+        'end-other-sessions',
+        'change-password',
+        'mfa-setup',
+        'mfa-confirm',
+        'recovery-codes',
+        'mfa-disable',
       ]) {
         const b = browser(t);
         await b.get('/t/platform/sign-in');
@@ -212,6 +137,8 @@ for (const variant of VARIANTS) {
       });
       assert.equal(replay.statusCode, 303);
       assert.equal(replay.headers.location, 'sign-in');
+      // …and the dead cookie is cleared on the way.
+      assert.match(String(replay.headers['set-cookie']), /^gh_page_platform=;.*Max-Age=0/);
     });
 
     test('a tampered session cookie counts as none', async () => {

@@ -40,8 +40,14 @@ for (const variant of VARIANTS) {
       assert.deepEqual(again.json(), first.json());
       assert.equal(await countEvents(t, 'user.registered'), 1);
       assert.equal(await countEvents(t, 'user.registration_existing_email'), 1);
-      // Verification is not required by default: the new user can sign in.
-      assert.ok(await login(t.app, 'acme', 'new@example.com', PASSWORD));
+      // Verification is not required by default: the new user can sign in, and manage their own
+      // account (the system role `user` comes with registering), nothing more.
+      const token = await login(t.app, 'acme', 'new@example.com', PASSWORD);
+      const headers = { authorization: `Bearer ${token}` };
+      const me = await t.app.inject({ method: 'GET', url: '/t/acme/v1/me', headers });
+      assert.equal(me.statusCode, 200, me.body);
+      const users = await t.app.inject({ method: 'GET', url: '/t/acme/v1/users', headers });
+      problemOf(users, 403, 'IAM_ERR_FORBIDDEN');
       await assert.rejects(login(t.app, 'acme', 'new@example.com', 'another long passphrase'), /401/);
     });
 
