@@ -23,9 +23,9 @@ import { deadLetterRoutes, eventLogRoutes } from './events/index.ts';
 import { groupRoutes } from './groups/index.ts';
 import {
   amqpProbe,
+  type Dependency,
   healthRoutes,
   loggerOptions,
-  type Probe,
   proxyMatcher,
   redisProbe,
   registerErrorHandling,
@@ -70,7 +70,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // requestTimeout bounds receiving the request (Node answers 408); handlerTimeout bounds handling
+    // it (Fastify answers 503, IAM_ERR_UNAVAILABLE), so no request is held past REQUEST_TIMEOUT_MS.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    handlerTimeout: config.REQUEST_TIMEOUT_MS,
     genReqId: requestIdGenerator(isTrustedProxy),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     trustProxy: (address: string) => isTrustedProxy(address),
@@ -180,15 +183,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
   });
 
-  const probes: Record<string, Probe> = { database: () => database.ping() };
+  const dependencies: Record<string, Dependency> = {
+    database: { probe: () => database.ping(), required: true },
+  };
   if (config.REDIS_URL) {
     const redis = redisProbe(config.REDIS_URL);
-    probes.redis = redis.probe;
+    dependencies.redis = { probe: redis.probe, required: false };
     app.addHook('onClose', redis.close);
   }
-  if (config.AMQP_URL) probes.rabbitmq = amqpProbe(config.AMQP_URL);
+  if (config.AMQP_URL) dependencies.rabbitmq = { probe: amqpProbe(config.AMQP_URL), required: false };
 
-  await app.register(healthRoutes, { probes });
+  await app.register(healthRoutes, { dependencies });
   await app.register(settingsRoutes, { settings: services.settings });
   await app.register(tenantRoutes, {
     service: services.tenantService,

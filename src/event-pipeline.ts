@@ -11,6 +11,7 @@ import {
   type EventConsumer,
   idempotentConsumer,
   insertDeadLetter,
+  keepTrying,
   onEventsCommitted,
   type QueueBackend,
 } from './events/index.ts';
@@ -114,6 +115,7 @@ export function createEventPipeline(
 
   let unsubscribe: (() => void) | undefined;
   let starting: Promise<void> | undefined;
+  const stopping = new AbortController();
   return {
     queue,
     relay,
@@ -128,13 +130,25 @@ export function createEventPipeline(
         relay.start();
         return;
       }
-      starting = queue.start(consumers).then(
-        () => relay.start(),
-        (error: unknown) =>
-          log.error({ err: error }, 'the event queue did not start; events wait in the outbox'),
+      // A broker away at start is waited out (events wait in the outbox), however long it takes.
+      starting = keepTrying(() => queue.start(consumers), {
+        forMs: Number.POSITIVE_INFINITY,
+        maxWaitMs: 30_000,
+        signal: stopping.signal,
+        onFailure: (error, waitMs) =>
+          log.error(
+            { err: error, retry_in_ms: waitMs },
+            'the event queue did not start; events wait in the outbox',
+          ),
+      }).then(
+        () => {
+          if (!stopping.signal.aborted) relay.start();
+        },
+        () => {},
       );
     },
     async stop() {
+      stopping.abort();
       unsubscribe?.();
       await relay.stop();
       await queue.stop();

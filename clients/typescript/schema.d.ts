@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Checks the database, and Redis and RabbitMQ when configured. 503 names the failing dependency.
+         * @description Checks the database, and Redis and RabbitMQ when configured. 503 (naming it) when the database fails; 200 `degraded` when only Redis or RabbitMQ does, which the service rides out.
          */
         get: {
             parameters: {
@@ -93,10 +93,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {string} */
-                            status: "ready";
+                            /** @description `degraded`: a dependency the service can do without for a while does not answer. */
+                            status: "ready" | "degraded";
                             checks: {
-                                [key: string]: "ok";
+                                [key: string]: "ok" | "failing";
                             };
                         };
                     };

@@ -125,6 +125,9 @@ export function createDatabase(options: DatabaseOptions): Database {
     const pool = postgresPool(options);
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
+    // A client checked out when its socket fails emits 'error' after pg-pool took its own listener
+    // off (the query in flight gets the error): unheard, that event would end the process.
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = sqlitePath(options.dataDir);

@@ -31,7 +31,7 @@ export function isConnectionFailure(error: unknown): boolean {
   ) {
     return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  return /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     String(e.message ?? ''),
   );
 }

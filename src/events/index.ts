@@ -19,6 +19,7 @@ export {
   type EventConsumer,
   idempotentConsumer,
   insertDeadLetter,
+  keepTrying,
   type QueueBackend,
   type QueuedEvent,
   type QueueLog,

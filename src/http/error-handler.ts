@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type FieldError } from './app-error.ts';
+import { isConnectionFailure } from '../db/index.ts';
+import { AppError, type FieldError, UnavailableError } from './app-error.ts';
 import type { ErrorCode } from './error-catalogue.ts';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.ts';
 import { allowedMethods } from './route-index.ts';
@@ -82,7 +83,10 @@ export function sendProblem(
 
 /** Registers the one place where errors become RFC 9457 responses, including 404 and 405. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((raw: FastifyError | AppError, request, reply) => {
+    // The database away is an outage to wait out, not a bug: 503 with Retry-After (the cause is logged).
+    const error = isConnectionFailure(raw) ? new UnavailableError('The database is unavailable.') : raw;
+    if (error !== raw) request.log.error({ err: raw }, 'database unavailable');
     const problem = toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request refused');

@@ -18,7 +18,7 @@ export {
 } from './pagination.ts';
 export { amqpProbe, redisProbe } from './probes.ts';
 export { buildProblem, PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from './problem.ts';
-export { healthRoutes, type Probe } from './readiness.ts';
+export { type Dependency, healthRoutes, type Probe } from './readiness.ts';
 export type { Principal, RequestTenant, SessionRestriction } from './request-context.ts';
 export { requestIdGenerator } from './request-id.ts';
 export { BEARER, noContent, problemResponses, versionTag } from './route-schemas.ts';

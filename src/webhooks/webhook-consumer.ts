@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { type Database, isUuid } from '../db/index.ts';
-import type { EventConsumer, QueuedEvent } from '../events/queue/index.ts';
+import { type EventConsumer, keepTrying, type QueuedEvent, RECORD_RETRY_MS } from '../events/queue/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import { listActiveWebhooks, type Webhook } from './webhook-repository.ts';
 import { ALL_EVENTS } from './webhook-schemas.ts';
@@ -152,7 +152,8 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): EventConsumer 
       return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
     }
     try {
-      await record(event.id, webhook.id);
+      // Delivered: giving up on the record now would have the queue deliver it again.
+      await keepTrying(() => record(event.id, webhook.id), { forMs: RECORD_RETRY_MS });
     } catch {
       return 'delivered, but the delivery could not be recorded';
     }

@@ -105,17 +105,33 @@ for (const variant of VARIANTS) {
 }
 
 describe('readiness with failing and real dependencies', () => {
-  test('an unreachable Redis or RabbitMQ makes /readyz a 503 problem naming it', async () => {
+  test('an unreachable Redis or RabbitMQ leaves the service ready, degraded, naming them', async () => {
     const t = await startTestApp('sqlite', {
       env: { REDIS_URL: 'redis://127.0.0.1:1', AMQP_URL: 'amqp://127.0.0.1:1' },
     });
     try {
       const res = await t.app.inject({ method: 'GET', url: '/readyz' });
-      const body = problemOf(res, 503, 'IAM_ERR_UNAVAILABLE');
-      assert.equal(body.detail, 'Unavailable: redis, rabbitmq.');
-      assert.equal(res.headers['retry-after'], '5');
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), {
+        status: 'degraded',
+        checks: { database: 'ok', redis: 'failing', rabbitmq: 'failing' },
+      });
     } finally {
       await t.close();
+    }
+  });
+
+  test('a failing required dependency makes /readyz a 503 problem naming it', async () => {
+    const t = await startTestApp('sqlite');
+    try {
+      // Once the database is closed its probe fails, as it does when the server is away.
+      await t.database.close();
+      const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+      const body = problemOf(res, 503, 'IAM_ERR_UNAVAILABLE');
+      assert.equal(body.detail, 'Unavailable: database.');
+      assert.equal(res.headers['retry-after'], '5');
+    } finally {
+      await t.close().catch(() => {});
     }
   });
 

@@ -261,8 +261,14 @@ export function createAmqpQueue(options: AmqpQueueOptions): QueueBackend {
       }
       consumers = list;
       subscriptions = new Map([...(subscriptions ?? []), ...list.map((c) => [c.name, c] as const)]);
-      await publishChannel();
-      await subscriber.open();
+      try {
+        await publishChannel();
+        await subscriber.open();
+      } catch (error) {
+        // Forgotten, so that the start can be tried again.
+        consumers = [];
+        throw error;
+      }
     },
     async publish(events) {
       if (events.length === 0) return;

@@ -3,8 +3,12 @@
 
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/index.ts';
+import { keepTrying } from './keep-trying.ts';
 import { microBatch } from './micro-batch.ts';
 import type { EventConsumer, QueuedEvent } from './queue-port.ts';
+
+/** How long a consumer keeps trying to record a handled event: under the database queue's lease. */
+export const RECORD_RETRY_MS = 45_000;
 
 /**
  * Wraps a consumer so an event id it already handled is skipped. The id is recorded in
@@ -46,7 +50,9 @@ export function idempotentConsumer(
   async function handleOnce(event: QueuedEvent): Promise<void> {
     if (await consumed(event.id)) return;
     await consumer.handle(event);
-    await record(event.id);
+    // The effect happened: failing now would have the queue repeat it (a second email). Keep trying
+    // through a database outage, within the database queue's lease, while the message is unacknowledged.
+    await keepTrying(() => record(event.id), { forMs: RECORD_RETRY_MS });
   }
 
   return {

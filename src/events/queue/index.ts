@@ -16,7 +16,8 @@ export {
   replayDeadLetters,
   takeDeadLetters,
 } from './dead-letter-store.ts';
-export { idempotentConsumer } from './idempotent-consumer.ts';
+export { idempotentConsumer, RECORD_RETRY_MS } from './idempotent-consumer.ts';
+export { keepTrying } from './keep-trying.ts';
 export { decodeEvent, encodeEvent } from './message-codec.ts';
 export type { EventConsumer, QueueBackend, QueuedEvent, QueueLog } from './queue-port.ts';
 export { createRetryPolicy, type RetryOptions, type RetryPolicy } from './retry-policy.ts';
