@@ -46,9 +46,32 @@ const methodsOf = (route: RouteOptions) => (Array.isArray(route.method) ? route.
 const isHidden = (route: RouteOptions) => (route.schema as { hide?: boolean } | undefined)?.hide === true;
 const RATE_LIMIT_EXEMPT = ['/healthz', '/readyz'];
 
-// Routes nobody calls as an API: the document itself, the CORS preflight, Swagger UI's pages.
-const HIDDEN =
-  /^((GET|HEAD) \/openapi\.json|OPTIONS \*|(GET|HEAD) \/docs(\/.*)?|(GET|HEAD) \/assets\/pages\.css|(GET|HEAD|POST) \/t\/:tenant\/(sign-in|two-factor|account|sign-out|register|forgot-password|reset-password|verify-email))$/;
+// Hidden on purpose: the document itself, CORS preflights, Swagger UI, and the HTML surfaces (hosted
+// pages, admin console) with their static files, which are for browsers, not API clients.
+const HOSTED_PAGES = [
+  'sign-in',
+  'two-factor',
+  'account',
+  'sign-out',
+  'register',
+  'forgot-password',
+  'reset-password',
+  'verify-email',
+  'profile',
+  'end-session',
+  'end-other-sessions',
+  'change-password',
+  'mfa-setup',
+  'mfa-confirm',
+  'recovery-codes',
+  'mfa-disable',
+  'accept-invitation',
+  'brand\\.css',
+].join('|');
+const HIDDEN = new RegExp(
+  '^((GET|HEAD) /openapi\\.json|OPTIONS \\*|(GET|HEAD) /docs(/.*)?|(GET|HEAD) /assets/(pages\\.css|captcha\\.js)' +
+    `|(GET|HEAD|POST) /t/:tenant/(${HOSTED_PAGES})|(GET|HEAD) /admin(/|/assets/\\*)?)$`,
+);
 
 function operations(document: Document): [string, string, Operation][] {
   return Object.entries(document.paths).flatMap(([path, item]) =>
@@ -177,7 +200,7 @@ describe('OpenAPI document', () => {
     assert.deepEqual(
       hidden.filter((name) => !HIDDEN.test(name)),
       [],
-      'only the document, the CORS preflight and Swagger UI may be hidden',
+      'only the document, the CORS preflight, Swagger UI and the HTML surfaces may be hidden',
     );
     assert.ok(hidden.includes('GET /openapi.json') && hidden.includes('OPTIONS *'));
     // …and the other way round: the document names no route that does not exist.
