@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { type FieldError, ValidationError } from './app-error.ts';
 
-// What no field of any request may hold, checked once for every route before validation: NUL
-// characters and lone UTF-16 surrogates (PostgreSQL's text and jsonb refuse both, so they would
+// What no field of any request (body, query or path) may hold, checked once for every route before
+// validation: NUL characters and lone UTF-16 surrogates (PostgreSQL's text and jsonb refuse both, so they would
 // surface as server errors, and nothing legitimate needs them), and nesting deeper than any
 // document here has (policies, attributes and settings stay far below it; unbounded depth would
 // let a small body exhaust the stack of code that walks it).
@@ -45,6 +45,7 @@ export function registerInputGuard(app: FastifyInstance): void {
     for (const [part, value] of [
       ['body', request.body],
       ['query', request.query],
+      ['path', request.params],
     ] as const) {
       const found = inspectInput(value);
       if (found) {

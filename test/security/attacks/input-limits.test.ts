@@ -8,7 +8,14 @@ import {
   snapshot,
   type TenantFixture,
 } from '../../support/fixtures.ts';
-import { login, problemOf, startTestApp, type TestApp } from '../../support/test-app.ts';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  login,
+  problemOf,
+  startTestApp,
+  type TestApp,
+} from '../../support/test-app.ts';
 import { call } from './attack-support.ts';
 
 // Hostile request bodies: too large, too deep, and email addresses that look alike (Unicode case,
@@ -233,6 +240,22 @@ for (const variant of VARIANTS) {
         }
       }
       assert.deepEqual(failures, []);
+    });
+
+    test('NUL characters and lone surrogates in path segments are 422 problems, before any lookup', async () => {
+      const operator = await login(t.app, 'platform', ADMIN_EMAIL, ADMIN_PASSWORD);
+      for (const bad of ['a%00b', 'a%ED%A0%80b']) {
+        for (const [method, url, token] of [
+          ['DELETE', `/v1/tenants/${bad}`, operator],
+          ['GET', `/v1/tenants/${bad}`, operator],
+          ['GET', `/t/acme/v1/users/${bad}`, acme.adminToken],
+          ['DELETE', `/t/acme/v1/groups/${bad}`, acme.adminToken],
+        ] as const) {
+          const res = await call(t, method, url, { token });
+          assert.ok(res.statusCode < 500, `${method} ${url} → ${res.statusCode}`);
+        }
+      }
+      problemOf(await call(t, 'DELETE', '/v1/tenants/a%00b', { token: operator }), 422, 'IAM_ERR_VALIDATION');
     });
   });
 }
