@@ -247,6 +247,33 @@ describe('admin console in Chromium', { skip: skipReason }, () => {
     await page.close();
   });
 
+  test('keyboard only: sign in with Tab and Enter, and each new screen’s heading takes the focus', async () => {
+    const page = await freshPage(h);
+    await page.goto(`${h.base}/admin/`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in to the console' }).waitFor();
+    // Evaluated in the page: its name attribute, or its text for links and buttons.
+    const focused = () =>
+      page.evaluate<string>(
+        "document.activeElement.getAttribute('name') ?? document.activeElement.textContent.trim()",
+      );
+    // The screen's heading holds the focus once it renders: Tab goes through the form in reading order.
+    assert.equal(await page.evaluate<string>('document.activeElement.tagName'), 'H1');
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await focused());
+    }
+    assert.deepEqual(order, ['tenant', 'email', 'password', 'Sign in']);
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(ADMIN_EMAIL);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+    assert.equal(await page.evaluate<string>('document.activeElement.tagName'), 'H1');
+    await page.close();
+  });
+
   test('every other screen renders for the operator acting in the tenant', async () => {
     const page = await freshPage(h);
     await consoleSignIn(page, 'platform', ADMIN_EMAIL, ADMIN_PASSWORD);
