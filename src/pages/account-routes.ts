@@ -4,7 +4,7 @@ import { accountBody } from './account-views.ts';
 import { type FormBody, field, queryParam } from './form.ts';
 import { humanMessage } from './messages.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
-import { seeOther, sendPage } from './render.ts';
+import { frameOf, seeOther, sendPage } from './render.ts';
 import type { SignedIn } from './signed-in.ts';
 
 // What the account page says after a change (`account?done=…`, the 303 that follows each form).
@@ -44,8 +44,7 @@ export function accountRoutes(app: FastifyInstance, ctx: PageContext, guards: Fo
     const factor =
       canRead && mode !== 'disabled' ? await services.mfa.status(tenantOf(request), who.user.id) : undefined;
     return sendPage(reply, status, {
-      title: 'Your account',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Your account'),
       body: accountBody({
         csrf: reply.generateCsrf(),
         email: who.user.email,

@@ -4,7 +4,7 @@ import { type ChangePasswordView, changePasswordBody } from './account-views.ts'
 import { type FormBody, field, queryParam } from './form.ts';
 import { humanMessage } from './messages.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
-import { seeOther, sendPage } from './render.ts';
+import { frameOf, seeOther, sendPage } from './render.ts';
 import { allowedReturnTo, carryReturnTo } from './return-to.ts';
 import { RESTRICTION_PAGES, type SignedIn } from './signed-in.ts';
 
@@ -23,8 +23,7 @@ export function changePasswordRoutes(app: FastifyInstance, ctx: PageContext, gua
     view: Pick<ChangePasswordView, 'returnTo' | 'currentError' | 'newError'>,
   ) =>
     sendPage(reply, status, {
-      title: 'Change your password',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Change your password'),
       body: changePasswordBody({
         csrf: reply.generateCsrf(),
         expired: who.principal.restriction === 'password_change',

@@ -6,7 +6,7 @@ import { messageBody } from './layout.ts';
 import { humanMessage } from './messages.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
 import { passwordSetBody, setPasswordBody } from './public-views.ts';
-import { sendPage } from './render.ts';
+import { frameOf, sendPage } from './render.ts';
 
 const LINK_CODES = new Set([
   'IAM_ERR_LINK_INVALID',
@@ -37,10 +37,7 @@ export function linkPasswordRoutes(
   guards: FormGuards,
   link: PasswordLink,
 ): void {
-  const frame = (request: FastifyRequest, title = link.title) => ({
-    title,
-    tenantName: request.tenant!.displayName,
-  });
+  const frame = (request: FastifyRequest, title = link.title) => frameOf(request, title);
 
   const showForm = (
     request: FastifyRequest,

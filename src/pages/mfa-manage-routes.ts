@@ -6,8 +6,8 @@ import { messageBody } from './layout.ts';
 import { humanMessage } from './messages.ts';
 import { assertMfaInUse } from './mfa-setup-routes.ts';
 import { type MfaDisableView, mfaDisableBody, newCodesBody, recoveryCodesBody } from './mfa-views.ts';
-import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
-import { seeOther, sendPage } from './render.ts';
+import { type FormGuards, mfaFormPost, type PageContext, tenantOf } from './page-deps.ts';
+import { frameOf, seeOther, sendPage } from './render.ts';
 import { ACCOUNT_PAGE } from './return-to.ts';
 import { PageRedirect, type SignedIn } from './signed-in.ts';
 
@@ -20,15 +20,7 @@ const answerOf = (value: string): FactorAnswer =>
 /** New recovery codes, and turning the second factor off; both only for someone who has one. */
 export function mfaManageRoutes(app: FastifyInstance, ctx: PageContext, guards: FormGuards): void {
   const { services, signedIn } = ctx;
-  const post = {
-    config: { permission: 'public', rateLimit: 'mfa_verify' },
-    schema: { hide: true },
-    ...guards,
-  } as const;
-  const page = (request: FastifyRequest, title: string) => ({
-    title,
-    tenantName: request.tenant!.displayName,
-  });
+  const post = mfaFormPost(guards);
 
   /** The person, with an authenticator to manage; without one, the set-up page. */
   async function enrolled(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn> {
@@ -41,7 +33,7 @@ export function mfaManageRoutes(app: FastifyInstance, ctx: PageContext, guards: 
 
   const showNewCodes = (request: FastifyRequest, reply: FastifyReply, status: number, codeError?: string) =>
     sendPage(reply, status, {
-      ...page(request, 'New recovery codes'),
+      ...frameOf(request, 'New recovery codes'),
       body: newCodesBody({ csrf: reply.generateCsrf(), codeError }),
     });
 
@@ -67,7 +59,7 @@ export function mfaManageRoutes(app: FastifyInstance, ctx: PageContext, guards: 
       return showNewCodes(request, reply, error.status, humanMessage(error));
     }
     return sendPage(reply, 200, {
-      ...page(request, 'New recovery codes'),
+      ...frameOf(request, 'New recovery codes'),
       body: recoveryCodesBody({
         intro: 'Your old recovery codes no longer work.',
         codes,
@@ -86,14 +78,14 @@ export function mfaManageRoutes(app: FastifyInstance, ctx: PageContext, guards: 
     // A tenant that requires a second factor keeps it on; the page says so rather than offer a form.
     if (request.tenantSettings.mfa === 'required')
       return sendPage(reply, 409, {
-        ...page(request, title),
+        ...frameOf(request, title),
         body: messageBody(humanMessage(new AppError('IAM_ERR_MFA_REQUIRED_BY_TENANT')), {
           href: ACCOUNT_PAGE,
           text: 'Back to your account',
         }),
       });
     return sendPage(reply, status, {
-      ...page(request, title),
+      ...frameOf(request, title),
       body: mfaDisableBody({ csrf: reply.generateCsrf(), ...errors }),
     });
   };

@@ -4,8 +4,8 @@ import { type FormBody, field, queryParam } from './form.ts';
 import { messageBody } from './layout.ts';
 import { humanMessage } from './messages.ts';
 import { mfaConfirmAgainBody, mfaScanBody, mfaStartBody, recoveryCodesBody } from './mfa-views.ts';
-import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
-import { sendPage } from './render.ts';
+import { type FormGuards, mfaFormPost, type PageContext, tenantOf } from './page-deps.ts';
+import { frameOf, sendPage } from './render.ts';
 import { ACCOUNT_PAGE, allowedReturnTo, carryReturnTo } from './return-to.ts';
 import type { SignedIn } from './signed-in.ts';
 
@@ -26,15 +26,7 @@ export function assertMfaInUse(request: FastifyRequest): void {
 export function mfaSetupRoutes(app: FastifyInstance, ctx: PageContext, guards: FormGuards): void {
   const { services, signedIn } = ctx;
   // A code is checked here (replacing a factor, confirming one), so the MFA bucket limits these.
-  const post = {
-    config: { permission: 'public', rateLimit: 'mfa_verify' },
-    schema: { hide: true },
-    ...guards,
-  } as const;
-  const page = (request: FastifyRequest, title: string) => ({
-    title,
-    tenantName: request.tenant!.displayName,
-  });
+  const post = mfaFormPost(guards);
 
   async function showStart(
     request: FastifyRequest,
@@ -46,7 +38,7 @@ export function mfaSetupRoutes(app: FastifyInstance, ctx: PageContext, guards: F
   ) {
     const enrolled = (await services.mfa.status(tenantOf(request), who.user.id)).totp.enrolled;
     return sendPage(reply, status, {
-      ...page(request, enrolled ? 'Replace your authenticator app' : 'Set up two-step verification'),
+      ...frameOf(request, enrolled ? 'Replace your authenticator app' : 'Set up two-step verification'),
       body: mfaStartBody({
         csrf: reply.generateCsrf(),
         enrolled,
@@ -81,7 +73,7 @@ export function mfaSetupRoutes(app: FastifyInstance, ctx: PageContext, guards: F
       return showStart(request, reply, who, error.status, returnTo, humanMessage(error));
     }
     return sendPage(reply, 200, {
-      ...page(request, 'Scan the QR code'),
+      ...frameOf(request, 'Scan the QR code'),
       body: mfaScanBody({
         csrf: reply.generateCsrf(),
         returnTo,
@@ -101,7 +93,7 @@ export function mfaSetupRoutes(app: FastifyInstance, ctx: PageContext, guards: F
     const origins = request.tenantSettings.hosted_pages.allowed_redirect_origins;
     const again = (status: number, codeError: string) =>
       sendPage(reply, status, {
-        ...page(request, 'Scan the QR code'),
+        ...frameOf(request, 'Scan the QR code'),
         body: mfaConfirmAgainBody({
           csrf: reply.generateCsrf(),
           returnTo,
@@ -118,12 +110,12 @@ export function mfaSetupRoutes(app: FastifyInstance, ctx: PageContext, guards: F
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.code === 'IAM_ERR_MFA_CODE_INVALID') return again(error.status, humanMessage(error));
       return sendPage(reply, error.status, {
-        ...page(request, 'Set up two-step verification'),
+        ...frameOf(request, 'Set up two-step verification'),
         body: messageBody(humanMessage(error), { href: 'mfa-setup', text: 'Start again' }),
       });
     }
     return sendPage(reply, 200, {
-      ...page(request, 'Two-step verification is on'),
+      ...frameOf(request, 'Two-step verification is on'),
       body: recoveryCodesBody({
         intro: 'Your authenticator app is set up: signing in now asks for its code.',
         codes,

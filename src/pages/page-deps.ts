@@ -54,3 +54,11 @@ export interface FormGuards {
   onRequest: (request: FastifyRequest) => Promise<void>;
   preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
+
+/** Route options of a form POST that checks a second-factor code: the MFA bucket limits it. */
+export const mfaFormPost = (guards: FormGuards) =>
+  ({
+    config: { permission: 'public', rateLimit: 'mfa_verify' },
+    schema: { hide: true },
+    ...guards,
+  }) as const;

@@ -5,7 +5,7 @@ import { type FormBody, field, looksLikeEmail } from './form.ts';
 import { linkPasswordRoutes } from './link-password-routes.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
 import { type ForgotView, forgotBody, forgotSentBody } from './public-views.ts';
-import { sendPage } from './render.ts';
+import { frameOf, sendPage } from './render.ts';
 
 /** Forgot password (asks for the emailed link), and the two emailed links that set a password. */
 export function passwordRoutes(app: FastifyInstance, ctx: PageContext, guards: FormGuards): void {
@@ -18,8 +18,7 @@ export function passwordRoutes(app: FastifyInstance, ctx: PageContext, guards: F
     view: Omit<ForgotView, 'csrf'> = {},
   ) =>
     sendPage(reply, status, {
-      title: 'Forgot your password?',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Forgot your password?'),
       body: forgotBody({ csrf: reply.generateCsrf(), ...view }),
       captcha: view.captcha === true,
     });
@@ -65,8 +64,7 @@ export function passwordRoutes(app: FastifyInstance, ctx: PageContext, guards: F
       // Deferred by the service so the answer takes as long whether or not the address has an account.
       services.accounts.forgotPassword(tenantOf(request), email);
       return sendPage(reply, 200, {
-        title: 'Check your email',
-        tenantName: request.tenant!.displayName,
+        ...frameOf(request, 'Check your email'),
         body: forgotSentBody(),
       });
     },

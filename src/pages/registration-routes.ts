@@ -5,7 +5,7 @@ import { humanMessage } from './messages.ts';
 import type { FormGuards, PageContext } from './page-deps.ts';
 import { tenantOf } from './page-deps.ts';
 import { checkEmailBody, registerBody } from './public-views.ts';
-import { sendPage } from './render.ts';
+import { frameOf, sendPage } from './render.ts';
 
 const closed = () => new AppError('IAM_ERR_NOT_FOUND', 'Registration is closed.');
 
@@ -19,15 +19,13 @@ export function registrationRoutes(app: FastifyInstance, ctx: PageContext, guard
     view: { email?: string; name?: string; error?: string } = {},
   ) =>
     sendPage(reply, status, {
-      title,
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, title),
       body: registerBody({ csrf: reply.generateCsrf(), ...view }),
     });
 
   const checkEmail = (request: FastifyRequest, reply: FastifyReply) =>
     sendPage(reply, 200, {
-      title: 'Check your email',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Check your email'),
       body: checkEmailBody(),
     });
 

@@ -50,6 +50,12 @@ export function cspFor(request: FastifyRequest, reply: FastifyReply): string {
   });
 }
 
+/** A page's frame: its title, under the tenant's name. */
+export const frameOf = (request: FastifyRequest, title: string) => ({
+  title,
+  tenantName: request.tenant!.displayName,
+});
+
 export function sendPage(reply: FastifyReply, status: number, frame: PageFrame): FastifyReply {
   if (frame.captcha) scripted.add(reply);
   const request = reply.request;

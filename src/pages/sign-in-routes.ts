@@ -6,7 +6,7 @@ import { captchaSolution, refusalMessage, showCaptcha } from './captcha.ts';
 import { type FormBody, field, queryParam } from './form.ts';
 import { humanMessage, statusOf } from './messages.ts';
 import { clientOf, type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
-import { seeOther, sendPage } from './render.ts';
+import { frameOf, seeOther, sendPage } from './render.ts';
 import { ACCOUNT_PAGE, allowedReturnTo, carryReturnTo } from './return-to.ts';
 import { codeBody, type SignInView, signInBody } from './sign-in-views.ts';
 import { RESTRICTION_PAGES } from './signed-in.ts';
@@ -30,8 +30,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
     view: Partial<SignInView>,
   ) =>
     sendPage(reply, status, {
-      title: 'Sign in',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Sign in'),
       body: signInBody({
         csrf: reply.generateCsrf(),
         passwordEnabled: request.tenantSettings.login.password_enabled,
@@ -51,8 +50,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PageContext, guards: For
     error?: string,
   ) =>
     sendPage(reply, status, {
-      title: 'Two-step verification',
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, 'Two-step verification'),
       body: codeBody({ csrf: reply.generateCsrf(), mfaToken, returnTo, ...(error ? { error } : {}) }),
     });
 

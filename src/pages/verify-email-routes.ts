@@ -5,7 +5,7 @@ import { messageBody } from './layout.ts';
 import { humanMessage } from './messages.ts';
 import { type FormGuards, type PageContext, tenantOf } from './page-deps.ts';
 import { verifiedBody, verifyBody } from './public-views.ts';
-import { sendPage } from './render.ts';
+import { frameOf, sendPage } from './render.ts';
 
 /**
  * The landing page of the verification email. Opening the link spends nothing (mail scanners and
@@ -15,8 +15,7 @@ export function verifyEmailRoutes(app: FastifyInstance, ctx: PageContext, guards
   const title = 'Confirm your email address';
   const invalid = (request: FastifyRequest, reply: FastifyReply, error: AppError) =>
     sendPage(reply, error.status, {
-      title,
-      tenantName: request.tenant!.displayName,
+      ...frameOf(request, title),
       body: messageBody(humanMessage(error), { href: 'sign-in', text: 'Sign in' }),
     });
 
@@ -27,8 +26,7 @@ export function verifyEmailRoutes(app: FastifyInstance, ctx: PageContext, guards
       const token = queryParam(request.query, 'token', 512);
       if (!token) return invalid(request, reply, new AppError('IAM_ERR_LINK_INVALID'));
       return sendPage(reply, 200, {
-        title,
-        tenantName: request.tenant!.displayName,
+        ...frameOf(request, title),
         body: verifyBody({ csrf: reply.generateCsrf(), token }),
       });
     },
@@ -51,8 +49,7 @@ export function verifyEmailRoutes(app: FastifyInstance, ctx: PageContext, guards
         return invalid(request, reply, error);
       }
       return sendPage(reply, 200, {
-        title: 'Email confirmed',
-        tenantName: request.tenant!.displayName,
+        ...frameOf(request, 'Email confirmed'),
         body: verifiedBody(),
       });
     },
