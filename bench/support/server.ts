@@ -2,13 +2,12 @@
 // benchmarks: on PostgreSQL with Redis, RabbitMQ and an SMTP listener, or on the embedded SQLite
 // default with nothing else. Measures the time from spawn until /readyz answers 200.
 import { randomBytes } from 'node:crypto';
-import { connect } from 'amqplib';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/index.ts';
-import { amqpNames, createRetryPolicy, deleteTopology } from '../../src/events/queue/index.ts';
 import { runMigrations } from '../../src/startup.ts';
-import { BROWSER_USER_AGENT } from '../../test/support/browser.ts';
+import { dropServiceTopology } from '../../test/support/amqp-cleanup.ts';
 import { scratchDatabase } from '../../test/support/databases.ts';
+import { requestJson } from '../../test/support/http-client.ts';
 import { freePort, type Started, startMain } from '../../test/support/process.ts';
 import { startSmtp } from '../../test/support/smtp.ts';
 import { serviceDefaults } from './baseline.ts';
@@ -89,21 +88,12 @@ async function stopProcess(started: Started): Promise<void> {
 }
 
 /** The service's two consumers declared their RabbitMQ queues under this run's prefix; removes them. */
-async function deleteQueues(prefix: string): Promise<void> {
-  const connection = await connect(AMQP_URL);
-  const retry = createRetryPolicy({
+function deleteQueues(prefix: string): Promise<void> {
+  return dropServiceTopology(AMQP_URL, prefix, {
     maxAttempts: serviceDefaults.QUEUE_MAX_ATTEMPTS,
     baseMs: serviceDefaults.QUEUE_RETRY_BASE_MS,
     maxMs: serviceDefaults.QUEUE_RETRY_MAX_MS,
   });
-  // A run that failed before the service connected has nothing to delete.
-  await deleteTopology(
-    await connection.createChannel(),
-    amqpNames(prefix),
-    [{ name: 'notifications' }, { name: 'webhooks' }],
-    retry,
-  ).catch(() => {});
-  await connection.close();
 }
 
 /**
@@ -175,19 +165,8 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     get readyMs() {
       return readyMs;
     },
-    async call<T>(method: string, path: string, body?: unknown, token?: string) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          'user-agent': BROWSER_USER_AGENT,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    call: <T>(method: string, path: string, body?: unknown, token?: string) =>
+      requestJson<T>(url, method, path, { body, token }),
     processes: () => (started.child.pid ? processRss(started.child.pid) : []),
     async restart() {
       await stopProcess(started);

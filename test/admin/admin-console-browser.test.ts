@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { BROWSER_USER_AGENT } from '../support/browser.ts';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -13,6 +12,7 @@ import {
   skipReason,
   startHarness,
 } from '../support/browser-harness.ts';
+import { requestJson } from '../support/http-client.ts';
 import { deadPort } from '../support/smtp.ts';
 
 // The issue's journey through the console in Chromium, against the real server process: an operator
@@ -43,21 +43,8 @@ describe('admin console in Chromium', { skip: skipReason }, () => {
   });
 
   /** The API as a script calls it, for what the test arranges or checks behind the console's back. */
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const res = await fetch(`${h.base}${path}`, {
-      method,
-      headers: {
-        'user-agent': BROWSER_USER_AGENT,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return {
-      status: res.status,
-      body: (res.status === 204 ? {} : await res.json()) as Record<string, unknown>,
-    };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    requestJson(h.base, method, path, { token, body });
   const tokenOf = async (slug: string, email: string, password: string) =>
     String(
       (await call('POST', `/t/${slug}/v1/auth/login`, undefined, { email, password })).body.access_token,

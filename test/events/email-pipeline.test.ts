@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import amqp from 'amqplib';
 import { simpleParser } from 'mailparser';
-import { amqpNames, createRetryPolicy, deleteTopology } from '../../src/events/queue/index.ts';
+import { dropServiceTopology } from '../support/amqp-cleanup.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithAdmin, createUser, type TenantFixture } from '../support/fixtures.ts';
 import { deadPort, type SmtpListener, startSmtp } from '../support/smtp.ts';
@@ -17,13 +16,8 @@ const backends = [
 ];
 
 /** Removes the exchanges and queues a RabbitMQ-backed app declared under its prefix. */
-async function dropTopology(prefix: string) {
-  const connection = await amqp.connect(AMQP_URL);
-  const channel = await connection.createChannel();
-  const retry = createRetryPolicy({ maxAttempts: 2, baseMs: 20, maxMs: 40 });
-  await deleteTopology(channel, amqpNames(prefix), [{ name: 'notifications' }, { name: 'webhooks' }], retry);
-  await connection.close();
-}
+const dropTopology = (prefix: string) =>
+  dropServiceTopology(AMQP_URL, prefix, { maxAttempts: 2, baseMs: 20, maxMs: 40 });
 
 for (const backend of backends) {
   describe(`events to email, end to end (${backend.name})`, () => {

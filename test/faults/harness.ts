@@ -5,9 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import amqp from 'amqplib';
 import pg from 'pg';
-import { amqpNames, createRetryPolicy, deleteTopology } from '../../src/events/queue/index.ts';
+import { dropServiceTopology } from '../support/amqp-cleanup.ts';
 import { BROWSER_USER_AGENT } from '../support/browser.ts';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
@@ -223,19 +222,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
       receiver.server.closeAllConnections();
       await db.end();
-      const connection = await amqp.connect(AMQP_URL);
-      const retry = createRetryPolicy({
+      await dropServiceTopology(AMQP_URL, prefix, {
         maxAttempts: Number(options.env?.QUEUE_MAX_ATTEMPTS ?? QUEUE.QUEUE_MAX_ATTEMPTS),
         baseMs: Number(options.env?.QUEUE_RETRY_BASE_MS ?? QUEUE.QUEUE_RETRY_BASE_MS),
         maxMs: Number(options.env?.QUEUE_RETRY_MAX_MS ?? QUEUE.QUEUE_RETRY_MAX_MS),
       });
-      await deleteTopology(
-        await connection.createChannel(),
-        amqpNames(prefix),
-        [{ name: 'notifications' }, { name: 'webhooks' }],
-        retry,
-      ).catch(() => {});
-      await connection.close();
       await scratch.drop();
     },
   };

@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { BROWSER_USER_AGENT } from './browser.ts';
 import { type ScratchDatabase, scratchDatabase } from './databases.ts';
+import { requestJson } from './http-client.ts';
 import { freePort, type Started, startMain, waitForOk } from './process.ts';
 import { type SmtpListener, startSmtp } from './smtp.ts';
 
@@ -139,17 +140,9 @@ export async function linkFromMail(h: Harness, email: string, page: string): Pro
 export function api(h: Harness) {
   let adminToken: string | undefined;
   async function call(method: string, path: string, init: { token?: string; body?: unknown } = {}) {
-    const res = await fetch(`${h.base}${path}`, {
-      method,
-      headers: {
-        'user-agent': BROWSER_USER_AGENT,
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    });
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-    return (res.status === 204 ? {} : await res.json()) as Record<string, unknown>;
+    const answer = await requestJson(h.base, method, path, init);
+    assert.ok(answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body ?? {};
   }
   async function admin() {
     const body = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
