@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { solveChallenge } from 'altcha-lib/v1';
+import { solvedCaptcha } from '../support/captcha.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { countEvents, createTenantWithSettings, createUser, type UserFixture } from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -48,22 +48,7 @@ for (const variant of VARIANTS) {
       });
     const fail = async (slug: string, email: string) =>
       problemOf(await login(slug, email, 'wrong wrong wrong'), 401, 'IAM_ERR_INVALID_CREDENTIALS');
-    async function solved(slug: string): Promise<string> {
-      const challenge = (
-        await t.app.inject({ method: 'GET', url: `/t/${slug}/v1/captcha/challenge` })
-      ).json();
-      const solution = await solveChallenge(
-        challenge.challenge,
-        challenge.salt,
-        challenge.algorithm,
-        challenge.maxnumber,
-      ).promise;
-      assert.ok(solution);
-      const { maxnumber: _max, ...rest } = challenge;
-      return Buffer.from(JSON.stringify({ ...rest, number: solution.number, took: solution.took })).toString(
-        'base64',
-      );
-    }
+    const solved = (slug: string) => solvedCaptcha(t.app, slug);
 
     test('failures in a row lock the address, for longer each time; unknown addresses alike', async () => {
       const ann: UserFixture = await createUser(t, tenants.locky!, { roles: ['user'] });

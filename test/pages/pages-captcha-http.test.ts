@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { solveChallenge } from 'altcha-lib/v1';
+import { solvedCaptcha } from '../support/captcha.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithSettings, createUser } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -25,21 +25,7 @@ for (const variant of VARIANTS) {
     });
     after(() => t.close());
 
-    /** A solved ALTCHA challenge of the tenant, as the widget would post it. */
-    async function solved(slug: string): Promise<string> {
-      const challenge = (
-        await t.app.inject({ method: 'GET', url: `/t/${slug}/v1/captcha/challenge` })
-      ).json();
-      const solution = await solveChallenge(
-        challenge.challenge,
-        challenge.salt,
-        challenge.algorithm,
-        challenge.maxnumber,
-      ).promise;
-      assert.ok(solution);
-      const { maxnumber: _max, ...rest } = challenge;
-      return Buffer.from(JSON.stringify({ ...rest, number: solution.number })).toString('base64');
-    }
+    const solved = (slug: string) => solvedCaptcha(t.app, slug);
 
     const signIn = (b: PageBrowser, slug: string, form: Record<string, string>) =>
       b.submit(`/t/${slug}/sign-in`, form);

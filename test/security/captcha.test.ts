@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { solveChallenge } from 'altcha-lib/v1';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/clock.ts';
 import {
@@ -17,6 +16,7 @@ import {
   createMemoryUsedCaptchaStore,
 } from '../../src/security/index.ts';
 import { resolveSettings } from '../../src/tenants/index.ts';
+import { solveAltcha } from '../support/captcha.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithAdmin } from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -37,21 +37,6 @@ function movableClock(): Clock & { advance(seconds: number): void } {
 function newAltcha(clock: Clock, hmacKey = 'test-hmac-key'): Altcha {
   const used = createMemoryUsedCaptchaStore({ clock });
   return createAltcha({ hmacKey, maxNumber: MAX_NUMBER, ttlSeconds: TTL, clock, used });
-}
-
-/** What the ALTCHA widget submits: base64 of the challenge plus the number found. */
-async function solve(challenge: AltchaChallenge): Promise<string> {
-  const { promise } = solveChallenge(
-    challenge.challenge,
-    challenge.salt,
-    challenge.algorithm,
-    challenge.maxnumber,
-  );
-  const solution = await promise;
-  assert.ok(solution, 'challenge must be solvable within maxnumber');
-  const payload = { ...challenge, number: solution.number, took: solution.took };
-  delete (payload as Partial<typeof payload>).maxnumber;
-  return Buffer.from(JSON.stringify(payload)).toString('base64');
 }
 
 function edit(solution: string, change: (payload: Record<string, unknown>) => void): string {
@@ -83,27 +68,27 @@ describe('ALTCHA challenges', () => {
     assert.equal(challenge.algorithm, 'SHA-256');
     assert.equal(challenge.maxnumber, MAX_NUMBER);
     assert.match(challenge.salt, /^[0-9a-f]{32}\?expires=\d+&$/);
-    const solution = await solve(challenge);
+    const solution = await solveAltcha(challenge);
     await verifier.verify(settings, solution, '203.0.113.5');
     await rejectsWith(verifier.verify(settings, solution, '203.0.113.5'), 'IAM_ERR_CAPTCHA_INVALID');
     assert.deepEqual(await altcha.verify(solution), { ok: false, reason: 'reused' });
   });
 
   test('the JSON payload itself is accepted as well as its base64', async () => {
-    const solution = await solve(await altcha.createChallenge());
+    const solution = await solveAltcha(await altcha.createChallenge());
     assert.deepEqual(await altcha.verify(Buffer.from(solution, 'base64').toString('utf8')), { ok: true });
   });
 
   test('an expired challenge is refused', async () => {
     const local = movableClock();
     const shortLived = newAltcha(local);
-    const solution = await solve(await shortLived.createChallenge());
+    const solution = await solveAltcha(await shortLived.createChallenge());
     local.advance(TTL + 1);
     assert.deepEqual(await shortLived.verify(solution), { ok: false, reason: 'expired' });
   });
 
   test('a tampered number, salt or signature is refused', async () => {
-    const solution = await solve(await altcha.createChallenge());
+    const solution = await solveAltcha(await altcha.createChallenge());
     const tampered = [
       edit(solution, (p) => {
         p.number = (p.number as number) + 1;
@@ -130,7 +115,7 @@ describe('ALTCHA challenges', () => {
 
   test('a challenge signed with another key is refused', async () => {
     const foreign = newAltcha(clock, 'another-key');
-    const solution = await solve(await foreign.createChallenge());
+    const solution = await solveAltcha(await foreign.createChallenge());
     assert.deepEqual(await altcha.verify(solution), { ok: false, reason: 'invalid' });
   });
 
@@ -305,7 +290,7 @@ describe('third-party captcha providers', () => {
 
   test('an ALTCHA solution is no answer for a tenant on a third-party provider', async () => {
     const clockAltcha = newAltcha(clock);
-    const solution = await solve(await clockAltcha.createChallenge());
+    const solution = await solveAltcha(await clockAltcha.createChallenge());
     await rejectsWith(
       verifier.verify(settingsFor('turnstile', provider.url), solution, undefined),
       'IAM_ERR_CAPTCHA_INVALID',
@@ -362,7 +347,7 @@ for (const variant of VARIANTS) {
         clock: { now: () => new Date() },
         used: createMemoryUsedCaptchaStore({ clock: { now: () => new Date() } }),
       });
-      const solution = await solve(challenge);
+      const solution = await solveAltcha(challenge);
       assert.deepEqual(await verifier.verify(solution), { ok: true });
     });
 
