@@ -5,8 +5,6 @@ import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithSettings, createUser, type UserFixture } from '../support/fixtures.ts';
 import { problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
-const DAY = 86_400_000;
-
 for (const variant of VARIANTS) {
   describe(`password expiry at sign-in (${variant})`, () => {
     let t: TestApp;
@@ -23,17 +21,8 @@ for (const variant of VARIANTS) {
     });
     after(() => t.close());
 
-    async function userWithPasswordAge(slug: string, days: number): Promise<UserFixture> {
-      const user = await createUser(t, tenants[slug]!, { roles: ['user'] });
-      await t.database.withTenant(tenants[slug]!, (trx) =>
-        trx
-          .updateTable('users')
-          .set({ password_changed_at: new Date(Date.now() - days * DAY).toISOString() })
-          .where('id', '=', user.id)
-          .execute(),
-      );
-      return user;
-    }
+    const userWithPasswordAge = (slug: string, days: number): Promise<UserFixture> =>
+      createUser(t, tenants[slug]!, { roles: ['user'], passwordAgeDays: days });
     const signIn = async (slug: string, user: UserFixture, password = user.password) => {
       const res = await t.app.inject({
         method: 'POST',

@@ -20,7 +20,6 @@ import {
   PUBLIC_URL,
 } from './page-client.ts';
 
-const DAY = 86_400_000;
 const sessionIdsOf = (body: string) =>
   [...body.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]!);
 
@@ -115,14 +114,7 @@ for (const variant of VARIANTS) {
 
     test('an expired password leads to the change; wrong and weak passwords are tied to their fields', async () => {
       const id = await createTenantWithSettings(t, 'pages-expiry', { password_expiry: { max_age_days: 90 } });
-      const user = await createUser(t, id, { roles: ['user'] });
-      await t.database.withTenant(id, (trx) =>
-        trx
-          .updateTable('users')
-          .set({ password_changed_at: new Date(Date.now() - 100 * DAY).toISOString() })
-          .where('id', '=', user.id)
-          .execute(),
-      );
+      const user = await createUser(t, id, { roles: ['user'], passwordAgeDays: 100 });
       const b = browser(t);
       assertRedirect(
         await b.submit('/t/pages-expiry/sign-in', { email: user.email, password: user.password }),
@@ -172,14 +164,7 @@ for (const variant of VARIANTS) {
         password_expiry: { max_age_days: 90 },
         mfa: 'required',
       });
-      const user = await createUser(t, id, { roles: ['user'] });
-      await t.database.withTenant(id, (trx) =>
-        trx
-          .updateTable('users')
-          .set({ password_changed_at: new Date(Date.now() - 100 * DAY).toISOString() })
-          .where('id', '=', user.id)
-          .execute(),
-      );
+      const user = await createUser(t, id, { roles: ['user'], passwordAgeDays: 100 });
       const b = browser(t);
       assertRedirect(
         await b.submit('/t/pages-strict/sign-in', { email: user.email, password: user.password }),

@@ -76,11 +76,14 @@ export interface UserFixture {
   password: string;
 }
 
-/** A user inserted directly (verified, active), optionally holding system roles. */
+/**
+ * A user inserted directly (verified, active), optionally holding system roles, and with a password
+ * set `passwordAgeDays` ago (for the expiry rules).
+ */
 export async function createUser(
   t: TestApp,
   tenantId: string,
-  options: { email?: string; roles?: string[]; password?: string } = {},
+  options: { email?: string; roles?: string[]; password?: string; passwordAgeDays?: number } = {},
 ): Promise<UserFixture> {
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
   const password = options.password ?? `pw-${randomUUID()}`;
@@ -98,6 +101,15 @@ export async function createUser(
       now,
     });
     for (const role of options.roles ?? []) await assignRole(trx, tenantId, id, role, now);
+    if (options.passwordAgeDays !== undefined) {
+      const changedAt = new Date(Date.now() - options.passwordAgeDays * 86_400_000).toISOString();
+      await trx
+        .updateTable('users')
+        .set({ password_changed_at: changedAt })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    }
   });
   return { id, email, password };
 }
