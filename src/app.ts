@@ -229,8 +229,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(clientRoutes, { clients: services.clients });
   await app.register(groupRoutes, { service: services.groups });
   await app.register(userRoutes, { users });
-  await app.register(userinfoRoutes, { users });
-  await app.register(meRoutes, { users, self: services.self });
+  await app.register(userinfoRoutes, { directory: services.subjects });
+  await app.register(meRoutes, { users, self: services.self, directory: services.subjects });
   await app.register(accountRoutes, {
     accounts,
     captchaGate: (request, email, solution) =>

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { createLoginGuards, createSubjectDirectory } from './auth/index.ts';
+import { createLoginGuards } from './auth/index.ts';
 import { createClientService, createSecretHasher } from './clients/index.ts';
 import type { Clock } from './clock.ts';
 import { type Config, publicUrl } from './config/index.ts';
@@ -33,6 +33,7 @@ import {
   createAccountService,
   createPasswordHasher,
   createSelfService,
+  createUserDirectory,
   createUserService,
   findUserById,
   type PasswordHasher,
@@ -80,7 +81,7 @@ export function createServices(
   });
   const revocations = createRevocationSet(feed, () => clock.now().getTime());
   const sessions = createSessionService({ database, clock, tokens });
-  const subjects = createSubjectDirectory({ database });
+  const subjects = createUserDirectory({ database, feed });
   const clients = createClientService({
     database,
     clock,

@@ -6,7 +6,7 @@ import type { Authorizer } from '../policies/index.ts';
 import { grants, isPermission, type Permission, PLATFORM_PERMISSIONS } from '../roles/index.ts';
 import { PLATFORM_SLUG } from '../tenants/index.ts';
 import type { AccessTokens, RevocationSet } from '../tokens/index.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
+import type { UserDirectory } from '../users/index.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
@@ -22,7 +22,7 @@ export interface AccessControlDeps {
   database: Database;
   tokens: AccessTokens;
   revocations: RevocationSet;
-  subjects: SubjectDirectory;
+  subjects: UserDirectory;
   authorizer: Authorizer;
   /** Permissions granted to a service client, or undefined when it no longer exists or is disabled. */
   clientPermissions(tenantId: string, clientId: string): Promise<ReadonlySet<string> | undefined>;

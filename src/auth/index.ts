@@ -12,5 +12,4 @@ export { createLoginGuards, type LoginGuards } from './login-guards.ts';
 export type { LoginDeps } from './login-steps.ts';
 export { oauthTokenRoutes } from './oauth-routes.ts';
 export { tokenManagementRoutes } from './oauth-token-routes.ts';
-export { createSubjectDirectory, type SubjectDirectory } from './subject-directory.ts';
 export { CookieTokenResponse, deliverTokens, RefreshTokenDelivery } from './token-delivery.ts';

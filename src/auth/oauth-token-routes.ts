@@ -9,10 +9,10 @@ import { OAuthError, type Principal } from '../http/index.ts';
 import type { Authorizer } from '../policies/index.ts';
 import { grants } from '../roles/index.ts';
 import type { AccessTokens, RevocationSet, SessionService } from '../tokens/index.ts';
+import type { UserDirectory } from '../users/index.ts';
 import { authorize, verifyBearer } from './access-control.ts';
 import { authenticateClient } from './client-authentication.ts';
 import { oauthGround } from './oauth-plugin.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
 
 const TokenParams = Type.Object(
   {
@@ -52,7 +52,7 @@ export interface TokenManagementDeps {
   revocations: RevocationSet;
   sessions: SessionService;
   clients: ClientService;
-  subjects: SubjectDirectory;
+  subjects: UserDirectory;
   authorizer: Authorizer;
 }
 

@@ -93,13 +93,23 @@ export function createInvalidationFeed(deps: {
     }
   }
 
-  // One read at a time; a poll requested during a read waits for it and then reads again.
-  const poll = async (): Promise<void> => {
-    while (running) await running;
-    running = read().finally(() => {
-      running = undefined;
-    });
-    return running;
+  let queued: Promise<void> | undefined;
+  // One read at a time. A read under way may have started before the caller's commit, so a poll
+  // asked for meanwhile waits for the next one; every caller asking meanwhile shares that one read.
+  const poll = (): Promise<void> => {
+    if (!running) {
+      running = read().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return poll();
+      });
+    return queued;
   };
   // After a local commit: read here, and tell the other processes to read too.
   const afterLocalCommit = async (): Promise<void> => {

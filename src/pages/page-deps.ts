@@ -1,11 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LoginGuards, SubjectDirectory } from '../auth/index.ts';
+import type { LoginGuards } from '../auth/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
 import type { MfaLogin, MfaService } from '../mfa/index.ts';
 import type { Authorizer } from '../policies/index.ts';
 import type { ClientInfo, SessionService } from '../tokens/index.ts';
-import type { AccountService, PasswordHasher, SelfService, UserService } from '../users/index.ts';
+import type {
+  AccountService,
+  PasswordHasher,
+  SelfService,
+  UserDirectory,
+  UserService,
+} from '../users/index.ts';
 import type { PageSession } from './page-session.ts';
 import type { SignedInPages } from './signed-in.ts';
 
@@ -20,7 +26,7 @@ export interface PageServices {
   users: UserService;
   self: SelfService;
   /** With `authorizer`: the permission checks the API makes, asked for the page session's user. */
-  subjects: SubjectDirectory;
+  subjects: UserDirectory;
   authorizer: Authorizer;
 }
 

@@ -6,12 +6,14 @@ export { meRoutes } from './me-routes.ts';
 export { passwordExpired, passwordExpiresAt } from './password-expiry.ts';
 export { createPasswordHasher, type HashParameters, type PasswordHasher } from './password-hasher.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
+export { createUserDirectory, type DirectoryUser, type UserDirectory } from './user-directory.ts';
 export {
   findUserByEmail,
   findUserById,
   insertUser,
   type NewUser,
   recordLogin,
+  USER_CHANGE_NOTICE_SECONDS,
   type UserRow,
 } from './user-repository.ts';
 export { userRoutes } from './user-routes.ts';

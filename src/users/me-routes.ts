@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { BEARER, ProblemSchema, problemResponses, ValidationError } from '../http/index.ts';
 import { cleanEmail, normalizeEmail } from './email.ts';
 import type { SelfService } from './self-service.ts';
+import type { UserDirectory } from './user-directory.ts';
 import { tenantOf } from './user-routes.ts';
 import { ChangePasswordBody, PasswordBody, UpdateMyProfileBody, UserView } from './user-schemas.ts';
 import type { UserService } from './user-service.ts';
@@ -13,10 +14,11 @@ const security = BEARER;
 const problems = problemResponses(401, 403, 404, 422);
 
 /** The signed-in user's own account: `/t/{tenant}/v1/me`. */
-export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: SelfService }> = async (
-  app,
-  { users, self },
-) => {
+export const meRoutes: FastifyPluginAsyncTypebox<{
+  users: UserService;
+  self: SelfService;
+  directory: UserDirectory;
+}> = async (app, { users, self, directory }) => {
   app.get(
     '/t/:tenant/v1/me',
     {
@@ -30,7 +32,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: UserService; self: Sel
       },
     },
     async (request, reply) => {
-      const row = await users.get(request.tenant!.id, request.auth!.subject);
+      const row = await directory.get(request.tenant!.id, request.auth!.subject);
       reply.header('etag', etagOf(row));
       return userView(row);
     },

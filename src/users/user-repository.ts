@@ -1,4 +1,5 @@
 import { type DB, type Tx, toJson } from '../db/index.ts';
+import { recordInvalidation } from '../events/index.ts';
 
 export interface NewUser {
   id: string;
@@ -11,6 +12,20 @@ export interface NewUser {
 }
 
 export type UserRow = DB['users'];
+
+/**
+ * How long a user's change notice lives. Every process keeps users in memory for the request path
+ * (src/users/user-directory.ts) and reloads a copy older than half of this on its own, so a process
+ * that missed a notice never serves past it.
+ */
+export const USER_CHANGE_NOTICE_SECONDS = 300;
+
+/** Tells every process, from the commit on, that its copy of the user is stale. */
+async function noticeChange(trx: Tx, tenantId: string, id: string, now: string): Promise<void> {
+  const at = new Date(now);
+  const expiresAt = new Date(at.getTime() + USER_CHANGE_NOTICE_SECONDS * 1000).toISOString();
+  await recordInvalidation(trx, { tenantId, kind: 'user', subject: id, notBefore: null, expiresAt }, at);
+}
 
 export async function insertUser(trx: Tx, tenantId: string, user: NewUser): Promise<void> {
   await trx
@@ -79,6 +94,7 @@ export async function recordLogin(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
+  await noticeChange(trx, tenantId, id, now);
 }
 
 /** A user by id whether deleted or not (for restore). */
@@ -131,5 +147,7 @@ export async function updateUser(
     .where('id', '=', id)
     .where('version', '=', expectedVersion)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const updated = Number(result.numUpdatedRows) === 1;
+  if (updated) await noticeChange(trx, tenantId, id, now);
+  return updated;
 }

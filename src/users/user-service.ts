@@ -42,7 +42,7 @@ export interface TenantContext {
   settings: TenantSettings;
 }
 
-const notFound = () => new AppError('IAM_ERR_USER_NOT_FOUND', 'No such user.');
+export const userNotFound = () => new AppError('IAM_ERR_USER_NOT_FOUND', 'No such user.');
 const emailTaken = () => new AppError('IAM_ERR_EMAIL_TAKEN', 'Another user has this email address.');
 
 /** Users as administrators see them: every operation is scoped to one tenant. */
@@ -53,7 +53,7 @@ export function createUserService(deps: UserServiceDeps) {
   async function load(trx: Tx, tenantId: string, id: string): Promise<UserRow> {
     // A malformed id names no user (and never reaches PostgreSQL's uuid cast).
     const row = isUuid(id) ? await findUserById(trx, tenantId, id) : undefined;
-    if (!row) throw notFound();
+    if (!row) throw userNotFound();
     return row;
   }
 
@@ -353,7 +353,7 @@ export function createUserService(deps: UserServiceDeps) {
       try {
         return await tx(tenant.id, async (trx) => {
           const row = isUuid(id) ? await findUserByIdAny(trx, tenant.id, id) : undefined;
-          if (!row?.deleted_at) throw notFound();
+          if (!row?.deleted_at) throw userNotFound();
           const deadline =
             new Date(row.deleted_at).getTime() + tenant.settings.users.deleted_retention_days * 86_400_000;
           if (now.getTime() > deadline)

@@ -3,7 +3,7 @@ import { versionTag } from '../http/index.ts';
 import type { UserRow } from './user-repository.ts';
 import type { UserView } from './user-schemas.ts';
 
-export function userView(row: UserRow): UserView {
+export function userView(row: Omit<UserRow, 'password_hash'>): UserView {
   return {
     id: row.id,
     email: row.email,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fromBool } from '../db/index.ts';
 import { BEARER, ProblemSchema } from '../http/index.ts';
-import type { UserService } from './user-service.ts';
+import type { UserDirectory } from './user-directory.ts';
 
 const UserInfo = Type.Object(
   {
@@ -21,7 +21,10 @@ const UserInfo = Type.Object(
 );
 
 /** `GET|POST /t/{tenant}/v1/userinfo` (OpenID Connect Core §5.3). */
-export const userinfoRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app, { users }) => {
+export const userinfoRoutes: FastifyPluginAsyncTypebox<{ directory: UserDirectory }> = async (
+  app,
+  { directory },
+) => {
   for (const method of ['GET', 'POST'] as const) {
     app.route({
       method,
@@ -36,7 +39,7 @@ export const userinfoRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> =
         response: { 200: UserInfo, 401: ProblemSchema, 403: ProblemSchema },
       },
       handler: async (request, reply) => {
-        const row = await users.get(request.tenant!.id, request.auth!.subject);
+        const row = await directory.get(request.tenant!.id, request.auth!.subject);
         reply.header('cache-control', 'no-store');
         const optional = {
           name: row.name,

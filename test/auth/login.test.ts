@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
+import { findUserById } from '../../src/users/index.ts';
+import { updateUser } from '../../src/users/user-repository.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -201,16 +203,16 @@ for (const variant of VARIANTS) {
       const token = await t.adminToken();
       const claims = decodeJwt(token);
       const platformId = String(claims.tid);
-      await t.database.withTenant(platformId, (trx) =>
-        trx
-          .updateTable('users')
-          .set({ status: 'deactivated' })
-          .where('id', '=', String(claims.sub))
-          .execute(),
-      );
+      const adminId = String(claims.sub);
+      // As the user service writes it: the row and its change notice in one transaction.
+      const setStatus = async (status: 'active' | 'deactivated') => {
+        const row = await t.database.withTenant(platformId, (trx) => findUserById(trx, platformId, adminId));
+        await t.database.withTenant(platformId, (trx) =>
+          updateUser(trx, platformId, adminId, Number(row?.version), { status }, new Date().toISOString()),
+        );
+      };
+      await setStatus('deactivated');
       try {
-        // The subject cache is fresh for at most one second.
-        await new Promise((r) => setTimeout(r, 1100));
         problemOf(await tenantsWith(token), 401, 'IAM_ERR_UNAUTHENTICATED');
         problemOf(
           await t.app.inject({
@@ -222,9 +224,7 @@ for (const variant of VARIANTS) {
           'IAM_ERR_INVALID_CREDENTIALS',
         );
       } finally {
-        await t.database.withTenant(platformId, (trx) =>
-          trx.updateTable('users').set({ status: 'active' }).where('id', '=', String(claims.sub)).execute(),
-        );
+        await setStatus('active');
       }
     });
   });
