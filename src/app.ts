@@ -90,7 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerInputGuard(app);
 
   const baseUrl = publicUrl(config);
-  await registerSecurityHeaders(app, { https: baseUrl.startsWith('https:') });
+  registerSecurityHeaders(app, { https: baseUrl.startsWith('https:') });
   const browser = await registerBrowserSession(app, {
     keyEncryptionKey: deps.keyEncryptionKey,
     publicUrl: baseUrl,
