@@ -134,6 +134,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now: () => clock.now().getTime(),
   });
   app.addHook('onClose', async () => services.counters.close());
+  // The hashing threads are the app's own unless the caller passed a hasher in.
+  if (!deps.hasher) app.addHook('onClose', () => services.hasher.close());
   registerTenantScope(app, services.tenantDirectory);
   registerCors(app, {
     platformOrigins: parseOrigins(config.CORS_ALLOWED_ORIGINS),

@@ -60,11 +60,14 @@ export function createServices(
   const settings = createSettingsService({ database, clock, directory: tenantDirectory, validPattern });
   const hasher =
     deps.hasher ??
-    createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    });
+    createPasswordHasher(
+      {
+        memoryCost: config.ARGON2_MEMORY_KIB,
+        timeCost: config.ARGON2_ITERATIONS,
+        parallelism: config.ARGON2_PARALLELISM,
+      },
+      { threads: config.PASSWORD_HASH_THREADS },
+    );
   const encryption = createKeyEncryption(deps.keyEncryptionKey);
   const keys = createSigningKeyStore({
     database,

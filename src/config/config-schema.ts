@@ -286,6 +286,12 @@ export const ConfigSchema = Type.Object(
     ARGON2_MEMORY_KIB: Int(19_456, 8192, 1_048_576, 'argon2id memory cost in KiB (OWASP: 19 MiB).'),
     ARGON2_ITERATIONS: Int(2, 1, 20, 'argon2id time cost (OWASP: 2).'),
     ARGON2_PARALLELISM: Int(1, 1, 16, 'argon2id parallelism (OWASP: 1).'),
+    PASSWORD_HASH_THREADS: Int(
+      2,
+      1,
+      64,
+      'Threads per process that hash passwords, at a lower CPU priority than request handling (Linux), so a flood of sign-ins does not slow other requests. Each hash holds ARGON2_MEMORY_KIB while it runs.',
+    ),
   },
   { additionalProperties: false },
 );

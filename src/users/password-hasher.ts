@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
+import { createHashingPool, type HashJob } from './hashing-pool.ts';
 
 // The package's `Algorithm` is a const enum, which type stripping cannot inline; its Argon2id is 2.
 const ARGON2ID: Algorithm.Argon2id = 2;
@@ -22,31 +23,54 @@ export interface PasswordHasher {
   verify(stored: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
   /** Spends the same time as a real verification, for unknown accounts (no timing oracle). */
   verifyDummy(password: string): Promise<void>;
+  /** Stops the hashing threads, if any. */
+  close(): Promise<void>;
+}
+
+/** The same jobs on the libuv thread pool (scripts, tests, the raw-rate baseline). */
+function onThreadPool(options: object) {
+  return {
+    run(job: HashJob): Promise<string | boolean> {
+      if (job.kind === 'hash') return hash(job.password, options);
+      if (job.kind === 'verify') return verify(job.stored, job.password);
+      return verifyBcrypt(job.password, job.stored);
+    },
+    close: async () => {},
+  };
 }
 
 /**
- * argon2id (RFC 9106) at OWASP's parameters by default. `@node-rs/argon2` runs each hash on the libuv
- * thread pool, so hashing never blocks the event loop.
+ * argon2id (RFC 9106) at OWASP's parameters by default. Hashing never blocks the event loop: with
+ * `threads`, it runs on that many threads of its own at a lower CPU priority (src/users/hashing-pool.ts),
+ * so other requests keep their latency while sign-ins saturate the CPU; without, on the libuv pool.
  */
-export function createPasswordHasher(params: HashParameters): PasswordHasher {
+export function createPasswordHasher(
+  params: HashParameters,
+  pool: { threads?: number } = {},
+): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params };
   const marker = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
+  const runner = pool.threads
+    ? createHashingPool({ threads: pool.threads, argon2: options })
+    : onThreadPool(options);
+  const run = <T extends string | boolean>(job: HashJob) => runner.run(job) as Promise<T>;
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => run<string>({ kind: 'hash', password }),
     async verify(stored, password) {
       // Imported bcrypt hashes verify once more, then the caller stores an argon2id hash instead.
       if (BCRYPT.test(stored)) {
-        const ok = await verifyBcrypt(password, stored);
+        const ok = await run<boolean>({ kind: 'bcrypt', stored, password });
         return { ok, needsRehash: ok };
       }
       if (!stored.startsWith('$argon2id$')) return { ok: false, needsRehash: false };
-      const ok = await verify(stored, password);
+      const ok = await run<boolean>({ kind: 'verify', stored, password });
       return { ok, needsRehash: ok && !stored.startsWith(marker) };
     },
     async verifyDummy(password) {
-      dummy ??= hash(randomBytes(16).toString('hex'), options);
-      await verify(await dummy, password);
+      dummy ??= run<string>({ kind: 'hash', password: randomBytes(16).toString('hex') });
+      await run<boolean>({ kind: 'verify', stored: await dummy, password });
     },
+    close: () => runner.close(),
   };
 }
