@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Tx } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError, type RequestTenant } from '../http/index.ts';
-import type { MfaChallengeResponse, MfaLogin } from '../mfa/index.ts';
+import { hasActiveFactor, type MfaChallengeResponse, type MfaLogin } from '../mfa/index.ts';
 import type { TenantSettings } from '../tenants/index.ts';
 import type { ClientInfo, SessionService, TokenResponse } from '../tokens/index.ts';
 import {
@@ -34,6 +34,8 @@ export interface LoginAttempt {
   client: ClientInfo;
   user?: UserRow;
   newHash?: string;
+  /** Whether the user has a confirmed second factor (read with the account, when the tenant uses MFA). */
+  hasFactor?: boolean;
   /** `challenge`: ask for the second factor; `enrol`: the tenant requires one the user lacks. */
   secondFactor?: 'challenge' | 'enrol';
   result?: TokenResponse | MfaChallengeResponse;
@@ -63,9 +65,12 @@ export const admitAttempt: LoginStep = async (attempt, { guards }) => {
 
 export const findAccount: LoginStep = async (attempt, { database }) => {
   const email = normalizeEmail(attempt.email);
-  attempt.user = await database.withTenant(attempt.tenant.id, (trx) =>
-    findUserByEmail(trx, attempt.tenant.id, email),
-  );
+  const tenantId = attempt.tenant.id;
+  await database.withTenant(tenantId, async (trx) => {
+    attempt.user = await findUserByEmail(trx, tenantId, email);
+    if (attempt.user && attempt.settings.mfa !== 'disabled')
+      attempt.hasFactor = await hasActiveFactor(trx, tenantId, attempt.user.id);
+  });
 };
 
 export const verifyPassword: LoginStep = async (attempt, { hasher }) => {
@@ -90,21 +95,17 @@ export const checkEmailVerified: LoginStep = async (attempt) => {
 };
 
 /** The tenant's MFA mode decides whether the password is enough, a code is due, or enrolment is. */
-export const requireSecondFactor: LoginStep = async (attempt, { mfa }) => {
-  const user = attempt.user;
-  if (!user || attempt.settings.mfa === 'disabled') return;
-  if (await mfa.hasActiveFactor(attempt.tenant.id, user.id)) attempt.secondFactor = 'challenge';
+export const requireSecondFactor: LoginStep = async (attempt) => {
+  if (!attempt.user || attempt.settings.mfa === 'disabled') return;
+  if (attempt.hasFactor) attempt.secondFactor = 'challenge';
   else if (attempt.settings.mfa === 'required') attempt.secondFactor = 'enrol';
 };
 
-export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa, guards, clock }) => {
+export const issueTokens: LoginStep = async (attempt, { sessions, mfa, guards, clock }) => {
   const user = attempt.user;
   if (!user) throw badCredentials();
   await guards.succeeded(guarded(attempt));
   const now = clock.now().toISOString();
-  await database.withTenant(attempt.tenant.id, (trx) =>
-    recordLogin(trx, attempt.tenant.id, user.id, now, attempt.newHash),
-  );
   const tenant = { ...attempt.tenant, settings: attempt.settings };
   // An expired password restricts the session to changing it, before anything else (enrolment too).
   const restriction = passwordExpired(user, attempt.settings, clock.now())
@@ -112,10 +113,12 @@ export const issueTokens: LoginStep = async (attempt, { database, sessions, mfa,
     : attempt.secondFactor === 'enrol'
       ? 'mfa_enrollment'
       : null;
+  // last_login_at (and an upgraded hash) commit with the session or the challenge, in one transaction.
+  const recordSignIn = (trx: Tx) => recordLogin(trx, tenant.id, user.id, now, attempt.newHash);
   attempt.result =
     attempt.secondFactor === 'challenge'
-      ? await mfa.challenge(tenant, user, attempt.client)
-      : await sessions.start(tenant, user.id, ['pwd'], attempt.client, restriction);
+      ? await mfa.challenge(tenant, user, attempt.client, recordSignIn)
+      : await sessions.start(tenant, user.id, ['pwd'], attempt.client, restriction, recordSignIn);
 };
 
 /** The password login, step by step; each step may refuse with a problem. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import { type Database, fromJson } from '../db/index.ts';
+import { type Database, fromJson, type Tx } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError } from '../http/index.ts';
 import type { ClientInfo, KeyEncryption, SessionService, TokenResponse } from '../tokens/index.ts';
@@ -49,19 +49,21 @@ export function createMfaLogin(deps: MfaLoginDeps) {
   const { database, clock } = deps;
 
   return {
-    async hasActiveFactor(tenantId: string, userId: string): Promise<boolean> {
-      const found = await database.withTenant(tenantId, (trx) =>
-        findCredential(trx, tenantId, userId, 'active'),
-      );
-      return found !== undefined;
-    },
-
-    /** Issues the mfa_token for a user whose password was right; bound to that user and attempt. */
-    async challenge(tenant: MfaTenant, user: UserRow, client: ClientInfo): Promise<MfaChallengeResponse> {
+    /**
+     * Issues the mfa_token for a user whose password was right; bound to that user and attempt.
+     * `alsoWrite` adds the caller's own writes of the sign-in to the same transaction.
+     */
+    async challenge(
+      tenant: MfaTenant,
+      user: UserRow,
+      client: ClientInfo,
+      alsoWrite?: (trx: Tx) => Promise<void>,
+    ): Promise<MfaChallengeResponse> {
       const now = clock.now();
       const token = randomBytes(32).toString('base64url');
-      await database.withTenant(tenant.id, (trx) =>
-        insertChallenge(trx, {
+      await database.withTenant(tenant.id, async (trx) => {
+        await alsoWrite?.(trx);
+        await insertChallenge(trx, {
           tenant_id: tenant.id,
           token_hash: hashToken(token),
           user_id: user.id,
@@ -71,8 +73,8 @@ export function createMfaLogin(deps: MfaLoginDeps) {
           created_at: now.toISOString(),
           expires_at: new Date(now.getTime() + MFA_TOKEN_TTL_SECONDS * 1000).toISOString(),
           used_at: null,
-        }),
-      );
+        });
+      });
       return {
         mfa_required: true,
         mfa_token: token,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DB, type Tx, toJson } from '../db/index.ts';
+import { type DB, type Dialect, type Tx, toJson } from '../db/index.ts';
 import type { SessionRestriction } from '../http/index.ts';
 
 export type SessionRow = DB['sessions'];
@@ -40,6 +40,21 @@ export async function insertRefreshToken(
     .execute();
 }
 
+// What a refresh needs of a token, its session and its user (deactivated or deleted ends refresh).
+const REFRESH_COLUMNS = [
+  'users.status as user_status',
+  'users.deleted_at as user_deleted_at',
+  'refresh_tokens.token_hash',
+  'refresh_tokens.used_at',
+  'sessions.id as session_id',
+  'sessions.user_id',
+  'sessions.amr',
+  'sessions.restriction',
+  'sessions.revoked_at',
+  'sessions.idle_expires_at',
+  'sessions.expires_at',
+] as const;
+
 export async function findRefreshToken(trx: Tx, tenantId: string, token: string) {
   return trx
     .selectFrom('refresh_tokens')
@@ -51,40 +66,50 @@ export async function findRefreshToken(trx: Tx, tenantId: string, token: string)
     .innerJoin('users', (j) =>
       j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'),
     )
-    .select([
-      // Whether the user may still act, read in the same query: deactivated or deleted ends refresh.
-      'users.status as user_status',
-      'users.deleted_at as user_deleted_at',
-      'refresh_tokens.token_hash',
-      'refresh_tokens.used_at',
-      'sessions.id as session_id',
-      'sessions.user_id',
-      'sessions.amr',
-      'sessions.restriction',
-      'sessions.revoked_at',
-      'sessions.idle_expires_at',
-      'sessions.expires_at',
-    ])
+    .select(REFRESH_COLUMNS)
     .where('refresh_tokens.tenant_id', '=', tenantId)
     .where('refresh_tokens.token_hash', '=', hashRefreshToken(token))
     .executeTakeFirst();
 }
 
-/** Spends a refresh token; false when it was already spent (a concurrent or replayed use). */
+/**
+ * Spends an unspent refresh token and returns it with its session and user; undefined when the token
+ * is unknown or was already spent (a concurrent or replayed use: `findRefreshToken` tells which). On
+ * PostgreSQL one statement does both, saving a round trip on every refresh; SQLite, in process, cannot
+ * return the joined tables' columns from an UPDATE, so it reads, then spends.
+ */
 export async function spendRefreshToken(
   trx: Tx,
+  dialect: Dialect,
   tenantId: string,
-  tokenHash: string,
+  token: string,
   now: string,
-): Promise<boolean> {
-  const result = await trx
+) {
+  if (dialect === 'sqlite') {
+    const found = await findRefreshToken(trx, tenantId, token);
+    if (!found || found.used_at !== null) return undefined;
+    const spent = await trx
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('token_hash', '=', found.token_hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(spent.numUpdatedRows) === 1 ? { ...found, used_at: now } : undefined;
+  }
+  return trx
     .updateTable('refresh_tokens')
+    .from(['sessions', 'users'])
     .set({ used_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
+    .whereRef('sessions.tenant_id', '=', 'refresh_tokens.tenant_id')
+    .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+    .whereRef('users.tenant_id', '=', 'sessions.tenant_id')
+    .whereRef('users.id', '=', 'sessions.user_id')
+    .where('refresh_tokens.tenant_id', '=', tenantId)
+    .where('refresh_tokens.token_hash', '=', hashRefreshToken(token))
+    .where('refresh_tokens.used_at', 'is', null)
+    .returning(REFRESH_COLUMNS)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function touchSession(

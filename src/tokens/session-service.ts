@@ -101,13 +101,17 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
   }
 
   return {
-    /** Starts a session after a successful sign-in and issues its first tokens. */
+    /**
+     * Starts a session after a successful sign-in and issues its first tokens. `alsoWrite` adds the
+     * caller's own writes of the sign-in to the session's transaction, so they commit together.
+     */
     async start(
       tenant: TenantRef,
       userId: string,
       amr: string[],
       client: ClientInfo,
       restriction: SessionRestriction | null = null,
+      alsoWrite?: (trx: Tx) => Promise<void>,
     ): Promise<TokenResponse> {
       const now = clock.now();
       const id = uuidv7(now.getTime());
@@ -129,6 +133,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         restriction,
       };
       await database.withTenant(tenant.id, async (trx) => {
+        await alsoWrite?.(trx);
         await insertSession(trx, row);
         await insertRefreshToken(trx, tenant.id, id, refreshToken, now.toISOString());
         await appendEvent(
@@ -162,10 +167,12 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
       const next = newRefreshToken();
       const outcome = await database.withTenant(tenant.id, async (trx) => {
-        const found = await findRefreshToken(trx, tenant.id, refreshToken);
-        if (!found) return { error: invalid() };
-        if (found.used_at !== null || !(await spendRefreshToken(trx, tenant.id, found.token_hash, nowIso))) {
-          await revoke(trx, tenant.id, found.user_id, [found.session_id], 'refresh_token_reuse', null, now);
+        const found = await spendRefreshToken(trx, database.dialect, tenant.id, refreshToken, nowIso);
+        if (!found) {
+          // Unknown, or spent before: a spent token presented again was stolen from one of its users.
+          const spent = await findRefreshToken(trx, tenant.id, refreshToken);
+          if (!spent) return { error: invalid() };
+          await revoke(trx, tenant.id, spent.user_id, [spent.session_id], 'refresh_token_reuse', null, now);
           await appendEvent(
             trx,
             {
@@ -173,8 +180,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
               tenantId: tenant.id,
               payload: {
                 tenant_id: tenant.id,
-                user_id: found.user_id,
-                session_id: found.session_id,
+                user_id: spent.user_id,
+                session_id: spent.session_id,
                 ip: client.ip,
               },
             },
