@@ -29,6 +29,7 @@ import {
   proxyMatcher,
   redisProbe,
   registerErrorHandling,
+  registerHandlerTimeout,
   registerInputGuard,
   requestIdGenerator,
 } from './http/index.ts';
@@ -70,10 +71,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // requestTimeout bounds receiving the request (Node answers 408); handlerTimeout bounds handling
-    // it (Fastify answers 503, IAM_ERR_UNAVAILABLE), so no request is held past REQUEST_TIMEOUT_MS.
+    // requestTimeout bounds receiving the request (Node answers 408); registerHandlerTimeout bounds
+    // handling it (503, IAM_ERR_UNAVAILABLE), so no request is held past REQUEST_TIMEOUT_MS.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
-    handlerTimeout: config.REQUEST_TIMEOUT_MS,
     genReqId: requestIdGenerator(isTrustedProxy),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     trustProxy: (address: string) => isTrustedProxy(address),
@@ -87,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerHandlerTimeout(app, config.REQUEST_TIMEOUT_MS);
   registerInputGuard(app);
 
   const baseUrl = publicUrl(config);

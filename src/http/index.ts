@@ -2,6 +2,7 @@ export { AppError, type FieldError, UnavailableError, ValidationError } from './
 export { createdCursor, idCursor, numberCursor, textIdCursor } from './cursors.ts';
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorEntry } from './error-catalogue.ts';
 export { registerErrorHandling, sendProblem } from './error-handler.ts';
+export { registerHandlerTimeout } from './handler-timeout.ts';
 export { inspectInput, MAX_NESTING, registerInputGuard } from './input-guard.ts';
 export { loggerOptions, redactUrl } from './logger.ts';
 export { OAuthError } from './oauth-error.ts';

@@ -26,6 +26,10 @@ for (const variant of VARIANTS) {
             await sleep(3000);
             return { late: true };
           });
+          app.post('/test/slow', hidden, async () => {
+            await sleep(3000);
+            return { late: true };
+          });
           app.get('/test/bug', hidden, async () => {
             throw new TypeError('undefined is not a function');
           });
@@ -46,9 +50,17 @@ for (const variant of VARIANTS) {
     });
 
     test('a handler past REQUEST_TIMEOUT_MS is answered 503 instead of holding the request', async () => {
-      const started = Date.now();
-      problemOf(await get('/test/slow'), 503, 'IAM_ERR_UNAVAILABLE');
-      assert.ok(Date.now() - started < 3000, 'answered before the handler finished');
+      for (const method of ['GET', 'POST'] as const) {
+        const started = Date.now();
+        const res = await t.app.inject({
+          method,
+          url: '/test/slow',
+          ...(method === 'POST' ? { payload: { with: 'a body' } } : {}),
+        });
+        problemOf(res, 503, 'IAM_ERR_UNAVAILABLE');
+        assert.equal(res.headers['retry-after'], '1', method);
+        assert.ok(Date.now() - started < 3000, `${method}: answered before the handler finished`);
+      }
     });
 
     test('any other failure stays a generic 500', async () => {
