@@ -71,8 +71,11 @@ export function createLoginGuards(deps: {
     requireCaptchaIfDue,
 
     async admit(subject, settings, solution) {
+      // Both reads leave at once; the captcha is still checked before the lockout is told.
+      const lockedRead = counters.peek(keys(subject).locked);
+      lockedRead.catch(() => {});
       await requireCaptchaIfDue(subject, settings, solution);
-      const locked = await counters.peek(keys(subject).locked);
+      const locked = await lockedRead;
       if (locked) {
         const seconds = Math.max(1, Math.ceil((locked.resetAt - clock.now().getTime()) / 1000));
         throw new AppError(

@@ -64,6 +64,8 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Coun
     connectTimeout,
     commandTimeout: options.commandTimeoutMs ?? 250,
     retryStrategy: (times) => Math.min(100 * times, 2000),
+    // Commands issued in the same tick (a sign-in's counters) share one write and one round trip.
+    enableAutoPipelining: true,
   });
   client.defineCommand('gatehouseCounterHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   client.defineCommand('gatehouseCounterPeek', { numberOfKeys: 1, lua: PEEK_SCRIPT });
