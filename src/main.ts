@@ -1,10 +1,9 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
-import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
-import { loggerOptions } from './http/index.ts';
+import { loggerOptions } from './http/logger.ts';
 import { openDatabase, prepare } from './startup.ts';
-import { loadKeyEncryptionKey } from './tokens/index.ts';
+import { loadKeyEncryptionKey } from './tokens/key-encryption.ts';
 
 function readConfig(): Config {
   try {
@@ -23,6 +22,8 @@ function readConfig(): Config {
 
 /** One serving process: builds the app, listens, and drains on SIGTERM/SIGINT. */
 async function serve(config: Config): Promise<void> {
+  // Loaded here, not at the top: a cluster primary only supervises and never needs the app in memory.
+  const { buildApp } = await import('./app.ts');
   const database = openDatabase(config);
   const app = await buildApp(config, {
     database,

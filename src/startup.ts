@@ -9,9 +9,12 @@ import {
   grantAppRole,
   migrate,
 } from './db/index.ts';
-import { bootstrapPlatform, createTenantService } from './tenants/index.ts';
-import { loadKeyEncryptionKey } from './tokens/index.ts';
-import { createPasswordHasher } from './users/index.ts';
+// Straight from the files, not the modules' index: the cluster primary runs this and nothing of the
+// HTTP side, so it does not load (and hold in memory) the routes behind those indexes.
+import { bootstrapPlatform } from './tenants/bootstrap.ts';
+import { createTenantService } from './tenants/tenant-service.ts';
+import { loadKeyEncryptionKey } from './tokens/key-encryption.ts';
+import { createPasswordHasher } from './users/password-hasher.ts';
 
 export function openDatabase(config: Config, url = config.DATABASE_URL): Database {
   return createDatabase({
