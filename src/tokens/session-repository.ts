@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { type DB, type Dialect, type Tx, toJson } from '../db/index.ts';
 import type { SessionRestriction } from '../http/index.ts';
 
@@ -72,44 +73,83 @@ export async function findRefreshToken(trx: Tx, tenantId: string, token: string)
     .executeTakeFirst();
 }
 
+type RefreshRow = NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>;
+
+/** Whether a spent token's session and user still allow a refresh at `now`. */
+export const refreshAllowed = (row: RefreshRow, now: string) =>
+  row.revoked_at === null &&
+  row.expires_at > now &&
+  row.idle_expires_at > now &&
+  row.user_status === 'active' &&
+  row.user_deleted_at === null;
+
+export interface Rotation {
+  tenantId: string;
+  /** The presented token, and the one that replaces it. */
+  token: string;
+  next: string;
+  now: string;
+  /** The session's new idle deadline (never past its absolute one). */
+  idleUntil: string;
+}
+
 /**
- * Spends an unspent refresh token and returns it with its session and user; undefined when the token
- * is unknown or was already spent (a concurrent or replayed use: `findRefreshToken` tells which). On
- * PostgreSQL one statement does both, saving a round trip on every refresh; SQLite, in process, cannot
- * return the joined tables' columns from an UPDATE, so it reads, then spends.
+ * Spends an unspent refresh token and, when its session and user still allow it (`refreshAllowed`),
+ * stores the next token and moves the session's idle deadline. Returns the spent token with its
+ * session and user; undefined when the token is unknown or was already spent (a concurrent or
+ * replayed use: `findRefreshToken` tells which). On PostgreSQL one statement does it all, so a
+ * refresh costs one round trip inside its transaction; SQLite, in process, cannot return the joined
+ * tables' columns from an UPDATE, so it takes the same steps one by one.
  */
-export async function spendRefreshToken(
+export async function rotateRefreshToken(
   trx: Tx,
   dialect: Dialect,
-  tenantId: string,
-  token: string,
-  now: string,
-) {
+  r: Rotation,
+): Promise<RefreshRow | undefined> {
   if (dialect === 'sqlite') {
-    const found = await findRefreshToken(trx, tenantId, token);
+    const found = await findRefreshToken(trx, r.tenantId, r.token);
     if (!found || found.used_at !== null) return undefined;
     const spent = await trx
       .updateTable('refresh_tokens')
-      .set({ used_at: now })
-      .where('tenant_id', '=', tenantId)
+      .set({ used_at: r.now })
+      .where('tenant_id', '=', r.tenantId)
       .where('token_hash', '=', found.token_hash)
       .where('used_at', 'is', null)
       .executeTakeFirst();
-    return Number(spent.numUpdatedRows) === 1 ? { ...found, used_at: now } : undefined;
+    if (Number(spent.numUpdatedRows) !== 1) return undefined;
+    if (refreshAllowed(found, r.now)) {
+      await insertRefreshToken(trx, r.tenantId, found.session_id, r.next, r.now);
+      await touchSession(trx, r.tenantId, found.session_id, r.now, earlier(r.idleUntil, found.expires_at));
+    }
+    return { ...found, used_at: r.now };
   }
-  return trx
-    .updateTable('refresh_tokens')
-    .from(['sessions', 'users'])
-    .set({ used_at: now })
-    .whereRef('sessions.tenant_id', '=', 'refresh_tokens.tenant_id')
-    .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-    .whereRef('users.tenant_id', '=', 'sessions.tenant_id')
-    .whereRef('users.id', '=', 'sessions.user_id')
-    .where('refresh_tokens.tenant_id', '=', tenantId)
-    .where('refresh_tokens.token_hash', '=', hashRefreshToken(token))
-    .where('refresh_tokens.used_at', 'is', null)
-    .returning(REFRESH_COLUMNS)
-    .executeTakeFirst();
+  const result = await sql<RefreshRow>`
+    WITH spent AS (
+      UPDATE refresh_tokens SET used_at = ${r.now}
+      FROM sessions, users
+      WHERE refresh_tokens.tenant_id = ${r.tenantId}
+        AND refresh_tokens.token_hash = ${hashRefreshToken(r.token)}
+        AND refresh_tokens.used_at IS NULL
+        AND sessions.tenant_id = refresh_tokens.tenant_id AND sessions.id = refresh_tokens.session_id
+        AND users.tenant_id = sessions.tenant_id AND users.id = sessions.user_id
+      RETURNING users.status AS user_status, users.deleted_at AS user_deleted_at,
+        refresh_tokens.token_hash, refresh_tokens.used_at, sessions.id AS session_id, sessions.user_id,
+        sessions.amr, sessions.restriction, sessions.revoked_at, sessions.idle_expires_at, sessions.expires_at
+    ),
+    touched AS (
+      UPDATE sessions SET last_used_at = ${r.now}, idle_expires_at = LEAST(${r.idleUntil}::timestamptz, sessions.expires_at)
+      FROM spent
+      WHERE sessions.tenant_id = ${r.tenantId} AND sessions.id = spent.session_id
+        AND spent.revoked_at IS NULL AND spent.expires_at > ${r.now} AND spent.idle_expires_at > ${r.now}
+        AND spent.user_status = 'active' AND spent.user_deleted_at IS NULL
+      RETURNING sessions.id
+    ),
+    stored AS (
+      INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, used_at)
+      SELECT ${r.tenantId}, ${hashRefreshToken(r.next)}, touched.id, ${r.now}, NULL FROM touched
+    )
+    SELECT * FROM spent`.execute(trx);
+  return result.rows[0];
 }
 
 export async function touchSession(

@@ -6,16 +6,15 @@ import { OAuthError, type SessionRestriction } from '../http/index.ts';
 import type { Tenant, TenantSettings } from '../tenants/index.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import {
-  earlier,
   findRefreshToken,
   insertRefreshToken,
   insertSession,
   listLiveSessions,
   markRevoked,
+  refreshAllowed,
+  rotateRefreshToken,
   type SessionRow,
   sessionEnd,
-  spendRefreshToken,
-  touchSession,
 } from './session-repository.ts';
 
 export interface TokenResponse {
@@ -167,7 +166,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
         new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
       const next = newRefreshToken();
       const outcome = await database.withTenant(tenant.id, async (trx) => {
-        const found = await spendRefreshToken(trx, database.dialect, tenant.id, refreshToken, nowIso);
+        const idleUntil = later(now, tenant.settings.tokens.refresh_idle_ttl_seconds);
+        const rotation = { tenantId: tenant.id, token: refreshToken, next, now: nowIso, idleUntil };
+        const found = await rotateRefreshToken(trx, database.dialect, rotation);
         if (!found) {
           // Unknown, or spent before: a spent token presented again was stolen from one of its users.
           const spent = await findRefreshToken(trx, tenant.id, refreshToken);
@@ -189,12 +190,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
           );
           return { error: invalid() };
         }
-        if (found.revoked_at !== null || found.expires_at <= nowIso || found.idle_expires_at <= nowIso)
-          return { error: invalid() };
-        if (found.user_status !== 'active' || found.user_deleted_at !== null) return { error: invalid() };
-        await insertRefreshToken(trx, tenant.id, found.session_id, next, nowIso);
-        const idle = later(now, tenant.settings.tokens.refresh_idle_ttl_seconds);
-        await touchSession(trx, tenant.id, found.session_id, nowIso, earlier(idle, found.expires_at));
+        // Spent either way; a session or user that no longer allows it gets no next token.
+        if (!refreshAllowed(found, nowIso)) return { error: invalid() };
         return { session: found };
       });
       if ('error' in outcome && outcome.error) {
