@@ -20,4 +20,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "src/main.ts"]
+# The same V8 flag as `npm start` (docs/operations.md, "Memory").
+CMD ["node", "--max-semi-space-size=8", "src/main.ts"]

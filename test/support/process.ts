@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+
+/** The Node flags of `npm start` (package.json), so process tests and benchmarks run the service alike. */
+const START_FLAGS: string[] = (() => {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const words = String(scripts.start).split(/\s+/);
+  return words.slice(1, words.indexOf('src/main.ts'));
+})();
 
 /** A port that was free a moment ago, for servers started as separate processes. */
 export function freePort(): Promise<number> {
@@ -22,7 +30,7 @@ export interface Started {
 
 /** Runs `src/main.ts` as a real process with the given environment. */
 export function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, [...START_FLAGS, 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
