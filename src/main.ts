@@ -1,9 +1,14 @@
 import cluster from 'node:cluster';
+import { enableCompileCache } from 'node:module';
 import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { loggerOptions } from './http/logger.ts';
 import { openDatabase, prepare } from './startup.ts';
 import { loadKeyEncryptionKey } from './tokens/key-encryption.ts';
+
+// V8's code cache, kept in the system's temporary directory, for the modules loaded from here on (the
+// app, in serve()): a restart skips compiling and type-stripping them again (app import 630 → 420 ms).
+enableCompileCache();
 
 function readConfig(): Config {
   try {
@@ -20,10 +25,32 @@ function readConfig(): Config {
   }
 }
 
-/** One serving process: builds the app, listens, and drains on SIGTERM/SIGINT. */
-async function serve(config: Config): Promise<void> {
-  // Loaded here, not at the top: a cluster primary only supervises and never needs the app in memory.
-  const { buildApp } = await import('./app.ts');
+// The two messages of the start-up handshake between a worker and its primary.
+const AWAITING = 'gatehouse:awaiting-preparation';
+const PREPARED = 'gatehouse:prepared';
+
+/** A worker's wait for its primary to have prepared the database (at once for a replacement). */
+function preparedByPrimary(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type?: string } | null) => {
+      if (message?.type !== PREPARED) return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: AWAITING });
+  });
+}
+
+/**
+ * One serving process: builds the app, listens, and drains on SIGTERM/SIGINT. The app is imported
+ * here, not at the top (a cluster primary only supervises and never needs it in memory), and its
+ * loading starts before `ready` so that it overlaps the database preparation.
+ */
+async function serve(config: Config, ready: () => Promise<void>): Promise<void> {
+  const loading = import('./app.ts');
+  await ready();
+  const { buildApp } = await loading;
   const database = openDatabase(config);
   const app = await buildApp(config, {
     database,
@@ -53,9 +80,19 @@ async function serve(config: Config): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
-/** With WORKERS > 1 the primary prepares once, then keeps that many serving workers alive. */
-function supervise(config: Config, log: pino.Logger): void {
+/**
+ * With WORKERS > 1 the primary keeps that many serving workers alive. It prepares the database once,
+ * while the first workers load the app; each worker serves once told the preparation is done.
+ */
+function supervise(config: Config, log: pino.Logger, prepared: Promise<void>): void {
   let stopping = false;
+  cluster.on('message', (worker, message: { type?: string } | null) => {
+    if (message?.type === AWAITING)
+      prepared.then(
+        () => worker.send({ type: PREPARED }),
+        () => {},
+      );
+  });
   for (let i = 0; i < config.WORKERS; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -76,16 +113,15 @@ function supervise(config: Config, log: pino.Logger): void {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  if (cluster.isWorker) return serve(config);
+  if (cluster.isWorker) return serve(config, preparedByPrimary);
   const log = pino(loggerOptions(config.LOG_LEVEL));
-  try {
-    await prepare(config, log);
-  } catch (error) {
+  const prepared = prepare(config, log).catch((error: unknown) => {
     log.fatal({ err: error }, 'start-up failed');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     process.exit(1);
-  }
-  if (config.WORKERS > 1) return supervise(config, log);
-  return serve(config);
+  });
+  if (config.WORKERS > 1) return supervise(config, log, prepared);
+  return serve(config, () => prepared);
 }
 
 await main();
