@@ -15,7 +15,7 @@ import { type Section, section } from './support/report.ts';
 const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const REUSED_TOKENS = 1000;
-const FRESH_TOKENS = 3000;
+const FRESH_TOKENS = 10_000;
 
 /** Logins of the tenant's users in turn, each a full argon2id verification. */
 function login(ctx: BenchContext, name = 'login'): Promise<LoadResult> {
