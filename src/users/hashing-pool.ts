@@ -54,10 +54,13 @@ export function createHashingPool(options: { threads: number; argon2: object }):
       }
       dispatch();
     });
+    // A thread that failed emits 'error' and then 'exit': the slot is dropped once, and only its own.
     const replace = (error: Error) => {
+      const at = slots.indexOf(slot);
+      if (at === -1) return;
+      slots.splice(at, 1);
       slot.busy?.reject(error);
       slot.busy = undefined;
-      slots.splice(slots.indexOf(slot), 1);
       if (!closed) dispatch();
     };
     worker.on('error', replace);
