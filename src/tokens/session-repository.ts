@@ -41,7 +41,8 @@ export async function insertRefreshToken(
     .execute();
 }
 
-// What a refresh needs of a token, its session and its user (deactivated or deleted ends refresh).
+// What a refresh needs of a token, its session and its user (deactivated or deleted ends refresh);
+// constant SQL, also the RETURNING list of the PostgreSQL rotation.
 const REFRESH_COLUMNS = [
   'users.status as user_status',
   'users.deleted_at as user_deleted_at',
@@ -132,9 +133,7 @@ export async function rotateRefreshToken(
         AND refresh_tokens.used_at IS NULL
         AND sessions.tenant_id = refresh_tokens.tenant_id AND sessions.id = refresh_tokens.session_id
         AND users.tenant_id = sessions.tenant_id AND users.id = sessions.user_id
-      RETURNING users.status AS user_status, users.deleted_at AS user_deleted_at,
-        refresh_tokens.token_hash, refresh_tokens.used_at, sessions.id AS session_id, sessions.user_id,
-        sessions.amr, sessions.restriction, sessions.revoked_at, sessions.idle_expires_at, sessions.expires_at
+      RETURNING ${sql.raw(REFRESH_COLUMNS.join(', '))}
     ),
     touched AS (
       UPDATE sessions SET last_used_at = ${r.now}, idle_expires_at = LEAST(${r.idleUntil}::timestamptz, sessions.expires_at)
