@@ -22,6 +22,7 @@ export function openDatabase(config: Config, url = config.DATABASE_URL): Databas
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
   });
 }
 

@@ -69,6 +69,10 @@ export const ConfigSchema = Type.Object(
     ),
     DATABASE_POOL_MAX: Int(10, 1, 500, 'Maximum PostgreSQL connections per process.'),
     DATABASE_STATEMENT_TIMEOUT_MS: Int(5000, 100, 600_000, 'PostgreSQL statement and connection timeout.'),
+    DATABASE_PREPARED_STATEMENTS: Bool(
+      true,
+      'Keep statements used repeatedly prepared on each PostgreSQL connection (turn off behind a pooler in transaction mode that does not track prepared statements, such as PgBouncer before 1.21).',
+    ),
     REDIS_URL: Str(
       '',
       'Redis URL (`redis://…`) for shared counters and revocation fan-out; empty keeps them in process.',

@@ -5,7 +5,7 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Gives the service's PostgreSQL role what it needs and nothing more: data access on every table,
- * no ownership, so row-level security applies to it (owners and superusers would bypass it).
+ * its functions, no ownership, so row-level security applies to it (owners and superusers would bypass it).
  * Creates the role when the migrating user may; otherwise the operator creates it (docs/operations.md).
  */
 export async function grantAppRole(owner: Database, role: string): Promise<void> {
@@ -26,6 +26,9 @@ export async function grantAppRole(owner: Database, role: string): Promise<void>
     await sql`GRANT USAGE ON SCHEMA public TO ${name}`.execute(conn);
     await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${name}`.execute(conn);
     await sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${name}`.execute(conn);
+    // The schema's functions run as their caller (row-level security still applies); PUBLIC may
+    // execute them by default, but not in a database that revoked that default.
+    await sql`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${name}`.execute(conn);
     await sql`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${name}`.execute(conn);
   });
 }

@@ -11,6 +11,7 @@ import {
 import pg from 'pg';
 import { isUuid } from './ids.ts';
 import type { Dialect } from './migrations/index.ts';
+import { cacheRepeatedStatements } from './prepared-statements.ts';
 import type { DB } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
@@ -45,6 +46,8 @@ export interface DatabaseOptions {
   dataDir: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Keep repeated statements prepared per connection (PostgreSQL); off by default. */
+  preparedStatements?: boolean;
 }
 
 export interface Database {
@@ -61,6 +64,10 @@ export interface Database {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+// A statement is prepared on its third use, as JDBC's prepareThreshold does on its fifth: one-off texts
+// stay unprepared; 200 per connection holds every query shape of a busy path with room to spare.
+const STATEMENT_CACHE = { threshold: 3, perConnection: 200 };
 
 // PostgreSQL type OIDs (pg_type): times come back as ISO strings and counts as numbers on both dialects.
 const TIMESTAMPTZ = 1184;
@@ -128,6 +135,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     // A client checked out when its socket fails emits 'error' after pg-pool took its own listener
     // off (the query in flight gets the error): unheard, that event would end the process.
     pool.on('connect', (client) => client.on('error', () => {}));
+    if (options.preparedStatements) cacheRepeatedStatements(pool, STATEMENT_CACHE);
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = sqlitePath(options.dataDir);

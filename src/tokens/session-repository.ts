@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { type DB, type Dialect, type Tx, toJson } from '../db/index.ts';
+import { type Database, type DB, type Tx, toJson } from '../db/index.ts';
 import type { SessionRestriction } from '../http/index.ts';
 
 export type SessionRow = DB['sessions'];
@@ -42,7 +42,7 @@ export async function insertRefreshToken(
 }
 
 // What a refresh needs of a token, its session and its user (deactivated or deleted ends refresh);
-// constant SQL, also the RETURNING list of the PostgreSQL rotation.
+// the PostgreSQL rotation function returns the same columns.
 const REFRESH_COLUMNS = [
   'users.status as user_status',
   'users.deleted_at as user_deleted_at',
@@ -96,18 +96,19 @@ export interface Rotation {
 
 /**
  * Spends an unspent refresh token and, when its session and user still allow it (`refreshAllowed`),
- * stores the next token and moves the session's idle deadline. Returns the spent token with its
- * session and user; undefined when the token is unknown or was already spent (a concurrent or
- * replayed use: `findRefreshToken` tells which). On PostgreSQL one statement does it all, so a
- * refresh costs one round trip inside its transaction; SQLite, in process, cannot return the joined
- * tables' columns from an UPDATE, so it takes the same steps one by one.
+ * stores the next token and moves the session's idle deadline, all in one transaction. Returns the
+ * spent token with its session and user; undefined when the token is unknown or was already spent (a
+ * concurrent or replayed use: `findRefreshToken` tells which). On PostgreSQL the function of
+ * migration 10 does it in one round trip; SQLite, in process, takes the same steps one by one.
  */
-export async function rotateRefreshToken(
-  trx: Tx,
-  dialect: Dialect,
-  r: Rotation,
-): Promise<RefreshRow | undefined> {
-  if (dialect === 'sqlite') {
+export async function rotateRefreshToken(database: Database, r: Rotation): Promise<RefreshRow | undefined> {
+  if (database.dialect === 'postgres') {
+    const result = await sql<RefreshRow>`SELECT * FROM rotate_refresh_token(${r.tenantId}, ${hashRefreshToken(
+      r.token,
+    )}, ${hashRefreshToken(r.next)}, ${r.now}, ${r.idleUntil})`.execute(database.db);
+    return result.rows[0];
+  }
+  return database.withTenant(r.tenantId, async (trx) => {
     const found = await findRefreshToken(trx, r.tenantId, r.token);
     if (!found || found.used_at !== null) return undefined;
     const spent = await trx
@@ -123,32 +124,7 @@ export async function rotateRefreshToken(
       await touchSession(trx, r.tenantId, found.session_id, r.now, earlier(r.idleUntil, found.expires_at));
     }
     return { ...found, used_at: r.now };
-  }
-  const result = await sql<RefreshRow>`
-    WITH spent AS (
-      UPDATE refresh_tokens SET used_at = ${r.now}
-      FROM sessions, users
-      WHERE refresh_tokens.tenant_id = ${r.tenantId}
-        AND refresh_tokens.token_hash = ${hashRefreshToken(r.token)}
-        AND refresh_tokens.used_at IS NULL
-        AND sessions.tenant_id = refresh_tokens.tenant_id AND sessions.id = refresh_tokens.session_id
-        AND users.tenant_id = sessions.tenant_id AND users.id = sessions.user_id
-      RETURNING ${sql.raw(REFRESH_COLUMNS.join(', '))}
-    ),
-    touched AS (
-      UPDATE sessions SET last_used_at = ${r.now}, idle_expires_at = LEAST(${r.idleUntil}::timestamptz, sessions.expires_at)
-      FROM spent
-      WHERE sessions.tenant_id = ${r.tenantId} AND sessions.id = spent.session_id
-        AND spent.revoked_at IS NULL AND spent.expires_at > ${r.now} AND spent.idle_expires_at > ${r.now}
-        AND spent.user_status = 'active' AND spent.user_deleted_at IS NULL
-      RETURNING sessions.id
-    ),
-    stored AS (
-      INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, used_at)
-      SELECT ${r.tenantId}, ${hashRefreshToken(r.next)}, touched.id, ${r.now}, NULL FROM touched
-    )
-    SELECT * FROM spent`.execute(trx);
-  return result.rows[0];
+  });
 }
 
 export async function touchSession(

@@ -165,14 +165,14 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
       const invalid = () =>
         new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
       const next = newRefreshToken();
-      const outcome = await database.withTenant(tenant.id, async (trx) => {
-        const idleUntil = later(now, tenant.settings.tokens.refresh_idle_ttl_seconds);
-        const rotation = { tenantId: tenant.id, token: refreshToken, next, now: nowIso, idleUntil };
-        const found = await rotateRefreshToken(trx, database.dialect, rotation);
-        if (!found) {
-          // Unknown, or spent before: a spent token presented again was stolen from one of its users.
+      const idleUntil = later(now, tenant.settings.tokens.refresh_idle_ttl_seconds);
+      const rotation = { tenantId: tenant.id, token: refreshToken, next, now: nowIso, idleUntil };
+      const session = await rotateRefreshToken(database, rotation);
+      if (!session) {
+        // Unknown, or spent before: a spent token presented again was stolen from one of its users.
+        await database.withTenant(tenant.id, async (trx) => {
           const spent = await findRefreshToken(trx, tenant.id, refreshToken);
-          if (!spent) return { error: invalid() };
+          if (!spent) return;
           await revoke(trx, tenant.id, spent.user_id, [spent.session_id], 'refresh_token_reuse', null, now);
           await appendEvent(
             trx,
@@ -188,16 +188,11 @@ export function createSessionService(deps: { database: Database; clock: Clock; t
             },
             now,
           );
-          return { error: invalid() };
-        }
-        // Spent either way; a session or user that no longer allows it gets no next token.
-        if (!refreshAllowed(found, nowIso)) return { error: invalid() };
-        return { session: found };
-      });
-      if ('error' in outcome && outcome.error) {
-        throw outcome.error;
+        });
+        throw invalid();
       }
-      const session = outcome.session!;
+      // Spent either way; a session or user that no longer allows it gets no next token.
+      if (!refreshAllowed(session, nowIso)) throw invalid();
       return respond(
         tenant,
         session.user_id,

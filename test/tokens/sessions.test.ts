@@ -77,6 +77,73 @@ for (const variant of VARIANTS) {
       problemOf(await me(s.access_token), 401, 'IAM_ERR_UNAUTHENTICATED');
     });
 
+    test('the same refresh token presented twice at once: one rotation, and the session ends', async () => {
+      const s = await signIn();
+      const answers = await Promise.all(
+        [1, 2].map(() => token(form({ grant_type: 'refresh_token', refresh_token: s.refresh_token }))),
+      );
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 400]);
+      const winner = answers.find((a) => a.statusCode === 200)?.json();
+      assert.equal(
+        (await token(form({ grant_type: 'refresh_token', refresh_token: winner.refresh_token }))).statusCode,
+        400,
+      );
+    });
+
+    test('a refresh moves the idle deadline, never past the absolute one; other tenants’ tokens are unknown', async () => {
+      const s = await signIn();
+      const session = () =>
+        t.database.withTenant(acme.id, (trx) =>
+          trx
+            .selectFrom('sessions')
+            .select(['sessions.id', 'last_used_at', 'idle_expires_at', 'expires_at'])
+            .where('sessions.user_id', '=', s.id)
+            .executeTakeFirstOrThrow(),
+        );
+      const before = await session();
+      let current = s.refresh_token;
+      // Idle lifetime 14 days, absolute 30: used on day 10 and on day 20, the idle deadline would fall
+      // on day 34, and stops at day 30.
+      for (const day of [10, 20]) {
+        offsetMs = day * 86_400_000;
+        try {
+          const res = await token(form({ grant_type: 'refresh_token', refresh_token: current }));
+          assert.equal(res.statusCode, 200, res.body);
+          current = res.json().refresh_token;
+        } finally {
+          offsetMs = 0;
+        }
+      }
+      const moved = await session();
+      assert.ok(moved.last_used_at > before.last_used_at);
+      assert.equal(moved.idle_expires_at, before.expires_at);
+      assert.equal(moved.expires_at, before.expires_at);
+
+      const other = await createTenantWithAdmin(t, 'umbrella');
+      const stranger = await createUser(t, other.id, { roles: ['user'] });
+      const theirs = (
+        await t.app.inject({
+          method: 'POST',
+          url: '/t/umbrella/v1/auth/login',
+          payload: { email: stranger.email, password: stranger.password },
+          headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0' },
+        })
+      ).json().refresh_token;
+      const reuses = await countEvents(t, 'token.reuse_detected');
+      assert.equal(
+        (await token(form({ grant_type: 'refresh_token', refresh_token: theirs }))).json().error,
+        'invalid_grant',
+      );
+      assert.equal(await countEvents(t, 'token.reuse_detected'), reuses);
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/t/umbrella/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: form({ grant_type: 'refresh_token', refresh_token: theirs }),
+      });
+      assert.equal(again.statusCode, 200, again.body);
+    });
+
     test('sessions end after their idle and absolute lifetimes', async () => {
       const s = await signIn();
       offsetMs = 15 * 86_400_000;

@@ -7,6 +7,7 @@ import { mfaAndKeyRotation } from './0006-mfa-and-key-rotation.ts';
 import { queue } from './0007-queue.ts';
 import { jobs } from './0008-jobs.ts';
 import { eventLog } from './0009-event-log.ts';
+import { refreshRotation } from './0010-refresh-rotation.ts';
 import type { Migration } from './types.ts';
 
 /** Every migration in version order; a version, once released, never changes. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   queue,
   jobs,
   eventLog,
+  refreshRotation,
 ];
 
 export type { Dialect, Migration } from './types.ts';
