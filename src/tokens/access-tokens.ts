@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  type JWTPayload,
-  errors as joseErrors,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import type { JWTPayload } from 'jose';
 import type { Clock } from '../clock.ts';
 import type { Principal, SessionRestriction } from '../http/index.ts';
 import type { Tenant, TenantDirectory, TenantSettings } from '../tenants/index.ts';
+import { decodeJws, signJws, verifyJws } from './jws.ts';
 import type { SigningKeyStore } from './signing-keys.ts';
 
 export interface IssueRequest {
@@ -42,8 +36,13 @@ export interface AccessTokens {
   verify(token: string): Promise<{ principal: Principal; claims: JWTPayload } | null>;
 }
 
-// RFC 9068 §2.1: access tokens carry `typ: at+jwt`, so an ID token or other JWT is never taken for one.
+// RFC 9068 §2.1: access tokens carry `typ: at+jwt`, so an ID token or other JWT is never taken for one;
+// §4 lets verifiers accept it with its media type prefix (RFC 7515 §4.1.9), in any case.
 const TYP = 'at+jwt';
+const isAccessTokenType = (typ: unknown) =>
+  typeof typ === 'string' && [TYP, `application/${TYP}`].includes(typ.toLowerCase());
+// Seconds of clock difference tolerated on `exp`, `nbf` and `iat` (RFC 7519 §4.1.4 allows "some small leeway").
+const LEEWAY_SECONDS = 5;
 const ISSUER_PATH = /\/t\/([a-z0-9-]{3,63})$/;
 // Clients reuse their tokens, and a signature check costs far more than the request around it: a
 // bounded map of tokens already verified (keyed by the whole token, signature included) skips it.
@@ -86,9 +85,7 @@ export function createAccessTokens(deps: {
         exp: iat + ttlSeconds,
         jti,
       };
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: TYP })
-        .sign(key.privateKey);
+      const token = signJws({ alg: key.alg, kid: key.kid, typ: TYP }, claims, key.privateKey);
       return { token, expiresIn: ttlSeconds, jti, claims };
     },
 
@@ -97,7 +94,10 @@ export function createAccessTokens(deps: {
       if (hit) {
         // Still re-checked on every use: expiry against the clock and the tenant's status.
         const tenant = await tenants.bySlug(hit.principal.tenantSlug);
-        if (hit.principal.expiresAt + 5 > clock.now().getTime() / 1000 && tenant?.status === 'active')
+        if (
+          hit.principal.expiresAt + LEEWAY_SECONDS > clock.now().getTime() / 1000 &&
+          tenant?.status === 'active'
+        )
           return hit;
         verified.delete(token);
         return null;
@@ -114,58 +114,58 @@ export function createAccessTokens(deps: {
   async function verifySignature(
     token: string,
   ): Promise<{ principal: Principal; claims: JWTPayload } | null> {
-    try {
-      // The unverified issuer only chooses which tenant's keys to try; the signature decides.
-      const header = decodeProtectedHeader(token);
-      const unverified = decodeJwt(token);
-      const slug =
-        typeof unverified.iss === 'string' && unverified.iss.startsWith(baseUrl)
-          ? ISSUER_PATH.exec(unverified.iss)?.[1]
-          : undefined;
-      if (!slug || typeof header.kid !== 'string') return null;
-      const tenant = await tenants.bySlug(slug);
-      if (tenant?.status !== 'active') return null;
-      const key = await keys.verificationKey(tenant.id, header.kid);
-      if (!key) return null;
-      const { payload } = await jwtVerify(token, key.key, {
-        algorithms: [key.alg],
-        issuer: issuer(slug),
-        audience: issuer(slug),
-        typ: TYP,
-        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-        currentDate: clock.now(),
-        clockTolerance: 5,
-      });
-      if (payload.tid !== tenant.id || typeof payload.sub !== 'string') return null;
-      // RFC 7519 §4.1.6: a token issued in the future was not issued by this service's clock; it
-      // would also outlive a per-user revocation cut-off, which compares `iat`.
-      if (Number(payload.iat) > clock.now().getTime() / 1000 + 5) return null;
-      const isClient = typeof payload.client_id === 'string' && payload.sid === undefined;
-      if (!isClient && typeof payload.sid !== 'string') return null;
-      const amr = Array.isArray(payload.amr)
-        ? payload.amr.filter((m): m is string => typeof m === 'string')
-        : [];
-      const principal: Principal = {
-        kind: isClient ? 'client' : 'user',
-        tenantId: tenant.id,
-        tenantSlug: tenant.slug,
-        subject: payload.sub,
-        sessionId: isClient ? '' : String(payload.sid),
-        tokenId: String(payload.jti),
-        amr,
-        issuedAt: Number(payload.iat),
-        expiresAt: Number(payload.exp),
-        ...(payload.restriction === 'mfa_enrollment' || payload.restriction === 'password_change'
-          ? { restriction: payload.restriction }
-          : {}),
-      };
-      // An unknown restriction fails closed: the token is refused rather than treated as unrestricted.
-      if (payload.restriction !== undefined && principal.restriction === undefined) return null;
-      return { principal, claims: payload };
-    } catch (error) {
-      if (error instanceof joseErrors.JOSEError || error instanceof TypeError || error instanceof SyntaxError)
-        return null;
-      throw error;
-    }
+    // The issuer and key id, unverified, only choose which tenant's key to try; the signature decides.
+    const unverified = decodeJws(token);
+    if (!unverified) return null;
+    const iss = unverified.payload.iss;
+    const slug = typeof iss === 'string' && iss.startsWith(baseUrl) ? ISSUER_PATH.exec(iss)?.[1] : undefined;
+    const kid = unverified.header.kid;
+    if (!slug || typeof kid !== 'string') return null;
+    const tenant = await tenants.bySlug(slug);
+    if (tenant?.status !== 'active') return null;
+    const key = await keys.verificationKey(tenant.id, kid);
+    if (!key) return null;
+    if (!verifyJws(unverified, key.alg, key.key) || !isAccessTokenType(unverified.header.typ)) return null;
+    const payload = unverified.payload as JWTPayload;
+    const now = clock.now().getTime() / 1000;
+    // RFC 7519 §7.2: every claim this service relies on, with its type; then §4.1.1–4.1.7.
+    if (
+      payload.iss !== issuer(slug) ||
+      !(Array.isArray(payload.aud) ? payload.aud.includes(issuer(slug)) : payload.aud === issuer(slug)) ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number' ||
+      (payload.nbf !== undefined && typeof payload.nbf !== 'number') ||
+      payload.tid !== tenant.id ||
+      payload.exp <= now - LEEWAY_SECONDS ||
+      (payload.nbf !== undefined && payload.nbf > now + LEEWAY_SECONDS) ||
+      // §4.1.6: a token issued in the future was not issued by this service's clock; it would also
+      // outlive a per-user revocation cut-off, which compares `iat`.
+      payload.iat > now + LEEWAY_SECONDS
+    )
+      return null;
+    const isClient = typeof payload.client_id === 'string' && payload.sid === undefined;
+    if (!isClient && typeof payload.sid !== 'string') return null;
+    const amr = Array.isArray(payload.amr)
+      ? payload.amr.filter((m): m is string => typeof m === 'string')
+      : [];
+    const principal: Principal = {
+      kind: isClient ? 'client' : 'user',
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      subject: payload.sub,
+      sessionId: isClient ? '' : String(payload.sid),
+      tokenId: String(payload.jti),
+      amr,
+      issuedAt: Number(payload.iat),
+      expiresAt: Number(payload.exp),
+      ...(payload.restriction === 'mfa_enrollment' || payload.restriction === 'password_change'
+        ? { restriction: payload.restriction }
+        : {}),
+    };
+    // An unknown restriction fails closed: the token is refused rather than treated as unrestricted.
+    if (payload.restriction !== undefined && principal.restriction === undefined) return null;
+    return { principal, claims: payload };
   }
 }

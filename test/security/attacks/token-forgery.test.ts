@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { base64url, calculateJwkThumbprint, decodeJwt, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { signJws } from '../../../src/tokens/jws.ts';
 import { VARIANTS } from '../../support/databases.ts';
 import {
   createTenantWithAdmin,
@@ -171,6 +172,21 @@ for (const variant of VARIANTS) {
       }
     });
 
+    test('typ may carry its media type prefix, in any case (RFC 7515 §4.1.9); critical extensions are refused', async () => {
+      for (const typ of ['application/at+jwt', 'AT+JWT', 'Application/At+Jwt'])
+        assert.equal(
+          (await me(await sign(realKey.privateKey, { ...realHeader(), typ }))).statusCode,
+          200,
+          typ,
+        );
+      // jose will not sign an extension it does not know; the service's own signer will.
+      const crit = { ...realHeader(), crit: ['exp'], exp: now() + 60 };
+      await refused(
+        signJws(crit, { ...claims, jti: crypto.randomUUID() }, realKey.privateKey),
+        'crit header',
+      );
+    });
+
     test('expired tokens and tokens not yet valid (beyond the 5 s tolerance) are refused', async () => {
       await refused(
         await sign(realKey.privateKey, realHeader(), { iat: now() - 700, exp: now() - 60 }),
@@ -185,6 +201,8 @@ for (const variant of VARIANTS) {
         await sign(realKey.privateKey, realHeader(), { exp: String(now() + 600) }),
         'exp as a string',
       );
+      await refused(await sign(realKey.privateKey, realHeader(), { nbf: String(now()) }), 'nbf as a string');
+      await refused(await sign(realKey.privateKey, realHeader(), { jti: undefined }), 'no jti');
       // Within tolerance: a token expired 2 s ago still passes (clock skew), which is documented.
       assert.equal(
         (await me(await sign(realKey.privateKey, realHeader(), { exp: now() - 2 }))).statusCode,
@@ -203,6 +221,12 @@ for (const variant of VARIANTS) {
       const other = `${claims.iss!.replace(/\/t\/acme$/, '/t/globex')}`;
       await refused(await sign(realKey.privateKey, realHeader(), { iss: other }), 'iss globex, acme key');
       await refused(await sign(realKey.privateKey, realHeader(), { aud: other }), 'aud globex');
+      await refused(await sign(realKey.privateKey, realHeader(), { aud: [other] }), 'aud [globex]');
+      // RFC 7519 §4.1.3: an audience list that names this tenant is this tenant's token.
+      assert.equal(
+        (await me(await sign(realKey.privateKey, realHeader(), { aud: [other, claims.iss] }))).statusCode,
+        200,
+      );
       await refused(await sign(realKey.privateKey, realHeader(), { tid: globex.id }), 'tid globex');
       await refused(
         await sign(realKey.privateKey, realHeader(), { iss: 'https://evil.test/t/acme' }),
