@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
@@ -18,13 +18,29 @@ function pairFor(alg: SigningAlgorithm): { publicKey: KeyObject; privateKey: Key
   }
 }
 
+// RFC 7638 §3.2: the members a thumbprint covers, per key type, in lexicographic order.
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  OKP: ['crv', 'kty', 'x'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  RSA: ['e', 'kty', 'n'],
+};
+
+/** The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key. */
+export function jwkThumbprint(jwk: JWK): string {
+  const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
+  if (!members) throw new Error(`no thumbprint for key type ${jwk.kty}`);
+  // §3.3: the required members only, as JSON without whitespace, the values being strings.
+  const canonical = JSON.stringify(
+    Object.fromEntries(members.map((m) => [m, (jwk as Record<string, unknown>)[m]])),
+  );
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
 /** A new key pair: the public JWK (kid = RFC 7638 thumbprint) and the private key as PKCS#8 DER. */
-export async function generateSigningKey(
-  alg: SigningAlgorithm,
-): Promise<{ kid: string; publicJwk: JWK; der: Buffer }> {
+export function generateSigningKey(alg: SigningAlgorithm): { kid: string; publicJwk: JWK; der: Buffer } {
   const { publicKey, privateKey } = pairFor(alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
-  const kid = await calculateJwkThumbprint(jwk);
+  const kid = jwkThumbprint(jwk);
   return {
     kid,
     publicJwk: { ...jwk, kid, alg, use: 'sig' },

@@ -122,7 +122,7 @@ export function createSigningKeyStore(deps: {
   }
 
   async function newKey(trx: Tx, tenantId: string, alg: SigningAlgorithm, state: 'active' | 'next') {
-    const { kid, publicJwk, der } = await generateSigningKey(alg);
+    const { kid, publicJwk, der } = generateSigningKey(alg);
     const stored = { kid, alg, publicJwk, privateKeyEnc: encryption.encrypt(der, aad(tenantId, kid)) };
     return (await insertKey(trx, tenantId, stored, state, clock.now().toISOString())) ? kid : undefined;
   }
