@@ -1,4 +1,4 @@
-// Starts Gatehouse as real processes (`src/main.ts`, as `npm start` does) on a scratch database for
+// Starts Gatehouse as real processes (as `npm start` does) on a scratch database for
 // benchmarks: on PostgreSQL with Redis, RabbitMQ and an SMTP listener, or on the embedded SQLite
 // default with nothing else. Measures the time from spawn until /readyz answers 200.
 import { randomBytes } from 'node:crypto';

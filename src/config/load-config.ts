@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { Value } from 'typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { type Config, ConfigSchema } from './config-schema.ts';
 
 export class ConfigError extends Error {
@@ -24,6 +24,11 @@ export interface LoadedConfig {
 const KEYS = Object.keys(ConfigSchema.properties);
 // Prefixes that mark a variable as meant for this service, so a typo is reported.
 const OWN_PREFIXES = ['GATEHOUSE_', 'DATABASE_', 'ARGON2_'];
+
+// The YAML parser is loaded only for a YAML CONFIG_FILE (synchronously: configuration loads before
+// anything else); every other process is spared holding it.
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 function readFile(path: string): Record<string, unknown> {
   const text = readFileSync(path, 'utf8');

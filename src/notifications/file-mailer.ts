@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer, MailLog, MailMessage } from './mailer.ts';
 import { toNodemailer } from './nodemailer-message.ts';
 
@@ -18,11 +18,15 @@ export interface FileMailerOptions {
  */
 export function createFileMailer(options: FileMailerOptions): Mailer {
   const directory = resolve(options.dataDir, 'mail');
-  // CRLF line ends, as RFC 5322 asks of a message on the wire and mail clients expect of `.eml`.
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  // Loaded with the first message, as the SMTP mailer does. CRLF line ends, as RFC 5322 asks of a
+  // message on the wire and mail clients expect of `.eml`.
+  let composer: Promise<Transporter> | undefined;
+  const open = async () =>
+    (await import('nodemailer')).createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     async send(message: MailMessage) {
-      const info = await composer.sendMail(toNodemailer(message));
+      composer ??= open();
+      const info = await (await composer).sendMail(toNodemailer(message));
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const file = resolve(directory, mailFileName(new Date()));
       // 0600 and 'wx': the file holds live links, and a name is never reused.

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer, MailMessage } from './mailer.ts';
 import { toNodemailer } from './nodemailer-message.ts';
 
@@ -49,29 +49,34 @@ export function parseSmtpUrl(url: string): SmtpEndpoint {
 
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const endpoint = parseSmtpUrl(options.url);
-  const transport = createTransport({
-    pool: true,
-    host: endpoint.host,
-    ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
-    secure: endpoint.secure,
-    ...(endpoint.auth ? { auth: endpoint.auth } : {}),
-    // Plain smtp:// upgrades with STARTTLS whenever the server offers it (nodemailer's default);
-    // a certificate that fails verification fails the send instead of falling back to plaintext.
-    tls: { rejectUnauthorized: options.tlsRejectUnauthorized },
-    maxConnections: options.maxConnections ?? 5,
-    // One quick retry covers a pooled connection the server dropped while idle; anything beyond
-    // that is the queue's job, with its backoff and dead letters.
-    maxRequeues: 1,
-    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-    greetingTimeout: options.greetingTimeoutMs ?? 10_000,
-    socketTimeout: options.socketTimeoutMs ?? 30_000,
-  });
+  // nodemailer is loaded with the first message: most processes never send one, and it is among
+  // the largest modules the service would otherwise hold in memory.
+  let transport: Promise<Transporter> | undefined;
+  const open = async () =>
+    (await import('nodemailer')).createTransport({
+      pool: true,
+      host: endpoint.host,
+      ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+      secure: endpoint.secure,
+      ...(endpoint.auth ? { auth: endpoint.auth } : {}),
+      // Plain smtp:// upgrades with STARTTLS whenever the server offers it (nodemailer's default);
+      // a certificate that fails verification fails the send instead of falling back to plaintext.
+      tls: { rejectUnauthorized: options.tlsRejectUnauthorized },
+      maxConnections: options.maxConnections ?? 5,
+      // One quick retry covers a pooled connection the server dropped while idle; anything beyond
+      // that is the queue's job, with its backoff and dead letters.
+      maxRequeues: 1,
+      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+      greetingTimeout: options.greetingTimeoutMs ?? 10_000,
+      socketTimeout: options.socketTimeoutMs ?? 30_000,
+    });
   return {
     async send(message: MailMessage) {
-      await transport.sendMail(toNodemailer(message));
+      transport ??= open();
+      await (await transport).sendMail(toNodemailer(message));
     },
     async close() {
-      transport.close();
+      (await transport)?.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 const START_FLAGS: string[] = (() => {
   const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   const words = String(scripts.start).split(/\s+/);
-  return words.slice(1, words.indexOf('src/main.ts'));
+  return words.slice(1, words.indexOf('src/start.mjs'));
 })();
 
 /** A port that was free a moment ago, for servers started as separate processes. */
@@ -28,9 +28,9 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-/** Runs `src/main.ts` as a real process with the given environment. */
+/** Runs the service as `npm start` does, a real process with the given environment. */
 export function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [...START_FLAGS, 'src/main.ts'], {
+  const child = spawn(process.execPath, [...START_FLAGS, 'src/start.mjs'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
