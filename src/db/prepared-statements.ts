@@ -8,9 +8,9 @@ export interface StatementCacheOptions {
   perConnection: number;
 }
 
-// Distinct statement texts counted at most: the service's own query shapes are a few hundred; texts
-// beyond that (IN lists of every length) are simply never prepared.
-const MAX_COUNTED_TEXTS = 2000;
+// Distinct statement texts counted, and named, at most: the service's own query shapes are a few
+// hundred; texts beyond that (IN lists of every length) simply stay unprepared.
+const MAX_TEXTS = 2000;
 
 type Query = (text: unknown, values?: unknown, callback?: unknown) => unknown;
 
@@ -27,11 +27,10 @@ export function cacheRepeatedStatements(pool: pg.Pool, options: StatementCacheOp
 
   const nameFor = (text: string): string | undefined => {
     const known = names.get(text);
-    if (known) return known;
-    const count = uses.get(text);
-    if (count === undefined && uses.size >= MAX_COUNTED_TEXTS) return undefined;
-    if ((count ?? 0) + 1 < options.threshold) {
-      uses.set(text, (count ?? 0) + 1);
+    if (known || names.size >= MAX_TEXTS) return known;
+    const count = (uses.get(text) ?? 0) + 1;
+    if (count < options.threshold) {
+      if (uses.size < MAX_TEXTS || uses.has(text)) uses.set(text, count);
       return undefined;
     }
     uses.delete(text);
