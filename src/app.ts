@@ -34,6 +34,7 @@ import {
   requestIdGenerator,
 } from './http/index.ts';
 import { documentRoute, finishDocument, OPENAPI_COMPONENTS, OPENAPI_TAGS } from './http/openapi-transform.ts';
+import { lazySerializers } from './http/serialization.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { jobRoutes } from './jobs/index.ts';
 import { mfaRoutes } from './mfa/index.ts';
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: (address: string) => isTrustedProxy(address),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // JSON only (forms are added where an RFC asks for them): anything else is a 415, not a string body.
