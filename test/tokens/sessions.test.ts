@@ -15,11 +15,11 @@ for (const variant of VARIANTS) {
     });
     after(() => t.close());
 
-    async function signIn(user?: { id: string; email: string; password: string }) {
+    async function signIn(user?: { id: string; email: string; password: string }, slug = 'acme') {
       const u = user ?? (await createUser(t, acme.id, { roles: ['user'] }));
       const res = await t.app.inject({
         method: 'POST',
-        url: '/t/acme/v1/auth/login',
+        url: `/t/${slug}/v1/auth/login`,
         payload: { email: u.email, password: u.password },
         headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0' },
       });
@@ -27,10 +27,10 @@ for (const variant of VARIANTS) {
       return { ...u, ...(res.json() as { access_token: string; refresh_token: string }) };
     }
     const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-    const token = (body: string, headers: Record<string, string> = {}) =>
+    const token = (body: string, headers: Record<string, string> = {}, slug = 'acme') =>
       t.app.inject({
         method: 'POST',
-        url: '/t/acme/oauth/token',
+        url: `/t/${slug}/oauth/token`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         payload: body,
       });
@@ -121,26 +121,14 @@ for (const variant of VARIANTS) {
 
       const other = await createTenantWithAdmin(t, 'umbrella');
       const stranger = await createUser(t, other.id, { roles: ['user'] });
-      const theirs = (
-        await t.app.inject({
-          method: 'POST',
-          url: '/t/umbrella/v1/auth/login',
-          payload: { email: stranger.email, password: stranger.password },
-          headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0' },
-        })
-      ).json().refresh_token;
+      const theirs = (await signIn(stranger, 'umbrella')).refresh_token;
       const reuses = await countEvents(t, 'token.reuse_detected');
       assert.equal(
         (await token(form({ grant_type: 'refresh_token', refresh_token: theirs }))).json().error,
         'invalid_grant',
       );
       assert.equal(await countEvents(t, 'token.reuse_detected'), reuses);
-      const again = await t.app.inject({
-        method: 'POST',
-        url: '/t/umbrella/oauth/token',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: form({ grant_type: 'refresh_token', refresh_token: theirs }),
-      });
+      const again = await token(form({ grant_type: 'refresh_token', refresh_token: theirs }), {}, 'umbrella');
       assert.equal(again.statusCode, 200, again.body);
     });
 
