@@ -6,7 +6,7 @@ import type { SessionRestriction } from '../http/index.ts';
 export type SessionRow = DB['sessions'];
 
 /** The earlier of two ISO 8601 UTC instants (they compare as text). */
-export const earlier = (a: string, b: string) => (a < b ? a : b);
+const earlier = (a: string, b: string) => (a < b ? a : b);
 
 /** When a session ends unless used again: its idle deadline or its absolute one, whichever is first. */
 export const sessionEnd = (s: Pick<SessionRow, 'idle_expires_at' | 'expires_at'>) =>
@@ -127,7 +127,7 @@ export async function rotateRefreshToken(database: Database, r: Rotation): Promi
   });
 }
 
-export async function touchSession(
+async function touchSession(
   trx: Tx,
   tenantId: string,
   sessionId: string,
