@@ -19,4 +19,5 @@ export {
   SchemaVersionError,
 } from './migrator.ts';
 export { type DB, fromBool, fromJson, toJson } from './schema.ts';
+export { type SingleUseTable, spendOnce } from './single-use.ts';
 export { startsWith } from './starts-with.ts';

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
-import type { Tx } from '../db/index.ts';
+import { spendOnce, type Tx } from '../db/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
-import { type CredentialRow, claimStep, spendRecoveryCode } from './mfa-repository.ts';
+import { type CredentialRow, claimStep } from './mfa-repository.ts';
 import { hashRecoveryCode } from './recovery-codes.ts';
 import { matchingSteps, stepExpiry } from './totp.ts';
 
@@ -26,11 +26,14 @@ export async function checkAnswer(
 ): Promise<CheckOutcome> {
   const now = deps.clock.now();
   if ('recovery_code' in answer) {
-    const spent = await spendRecoveryCode(
+    const spent = await spendOnce(
       trx,
-      credential.tenant_id,
-      credential.user_id,
-      hashRecoveryCode(credential.user_id, answer.recovery_code),
+      'mfa_recovery_codes',
+      {
+        tenant_id: credential.tenant_id,
+        user_id: credential.user_id,
+        code_hash: hashRecoveryCode(credential.user_id, answer.recovery_code),
+      },
       now.toISOString(),
     );
     return spent ? { ok: true, method: 'rc' } : { ok: false, reason: 'invalid_code' };

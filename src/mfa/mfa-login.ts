@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import { type Database, fromJson, type Tx } from '../db/index.ts';
+import { type Database, fromJson, spendOnce, type Tx } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { AppError } from '../http/index.ts';
 import type { ClientInfo, KeyEncryption, SessionService, TokenResponse } from '../tokens/index.ts';
@@ -13,7 +13,6 @@ import {
   insertChallenge,
   recentFailures,
   recordChallengeFailure,
-  spendChallenge,
 } from './mfa-repository.ts';
 import type { MfaTenant } from './mfa-service.ts';
 
@@ -96,6 +95,7 @@ export function createMfaLogin(deps: MfaLoginDeps) {
       const now = clock.now();
       const nowIso = now.toISOString();
       const tokenHash = hashToken(mfaToken);
+      const challengeKey = { tenant_id: tenant.id, token_hash: tokenHash };
       const outcome = await database.withTenant(tenant.id, async (trx) => {
         // Locked, so that codes sent at once are counted one after the other against the limits.
         const challenge = await findChallenge(trx, tenant.id, tokenHash, {
@@ -116,7 +116,7 @@ export function createMfaLogin(deps: MfaLoginDeps) {
         }
         const since = new Date(now.getTime() - deps.userFailureWindowSeconds * 1000).toISOString();
         if ((await recentFailures(trx, tenant.id, user.id, since)) >= deps.userMaxFailures) {
-          await spendChallenge(trx, tenant.id, tokenHash, nowIso);
+          await spendOnce(trx, 'mfa_challenges', challengeKey, nowIso);
           return { error: 'too_many_attempts' as const, user };
         }
         const credential = await findCredential(trx, tenant.id, user.id, 'active');
@@ -126,7 +126,7 @@ export function createMfaLogin(deps: MfaLoginDeps) {
           await recordChallengeFailure(trx, tenant.id, tokenHash, deps.tokenMaxFailures, nowIso);
           return { error: checked.reason, user };
         }
-        if (!(await spendChallenge(trx, tenant.id, tokenHash, nowIso))) throw tokenInvalid();
+        if (!(await spendOnce(trx, 'mfa_challenges', challengeKey, nowIso))) throw tokenInvalid();
         if (checked.method === 'rc') {
           const remaining = await countUnusedRecoveryCodes(trx, tenant.id, user.id);
           await appendEvent(

@@ -98,25 +98,6 @@ export async function deleteRecoveryCodes(trx: Tx, tenantId: string, userId: str
     .execute();
 }
 
-/** Spends a recovery code; false when it is unknown or already spent. */
-export async function spendRecoveryCode(
-  trx: Tx,
-  tenantId: string,
-  userId: string,
-  codeHash: string,
-  now: string,
-): Promise<boolean> {
-  const result = await trx
-    .updateTable('mfa_recovery_codes')
-    .set({ used_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('code_hash', '=', codeHash)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 export async function countUnusedRecoveryCodes(trx: Tx, tenantId: string, userId: string): Promise<number> {
   const row = await trx
     .selectFrom('mfa_recovery_codes')
@@ -148,23 +129,6 @@ export async function findChallenge(
     .where('tenant_id', '=', tenantId)
     .where('token_hash', '=', tokenHash);
   return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
-}
-
-/** Uses a challenge up; false when another request already did (single use under concurrency). */
-export async function spendChallenge(
-  trx: Tx,
-  tenantId: string,
-  tokenHash: string,
-  now: string,
-): Promise<boolean> {
-  const result = await trx
-    .updateTable('mfa_challenges')
-    .set({ used_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Counts a wrong code against the challenge and spends it once the limit is reached. */

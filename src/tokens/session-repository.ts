@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { type Database, type DB, type Tx, toJson } from '../db/index.ts';
+import { type Database, type DB, spendOnce, type Tx, toJson } from '../db/index.ts';
 import type { SessionRestriction } from '../http/index.ts';
 
 export type SessionRow = DB['sessions'];
@@ -111,14 +111,8 @@ export async function rotateRefreshToken(database: Database, r: Rotation): Promi
   return database.withTenant(r.tenantId, async (trx) => {
     const found = await findRefreshToken(trx, r.tenantId, r.token);
     if (!found || found.used_at !== null) return undefined;
-    const spent = await trx
-      .updateTable('refresh_tokens')
-      .set({ used_at: r.now })
-      .where('tenant_id', '=', r.tenantId)
-      .where('token_hash', '=', found.token_hash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(spent.numUpdatedRows) !== 1) return undefined;
+    const key = { tenant_id: r.tenantId, token_hash: found.token_hash };
+    if (!(await spendOnce(trx, 'refresh_tokens', key, r.now))) return undefined;
     if (refreshAllowed(found, r.now)) {
       await insertRefreshToken(trx, r.tenantId, found.session_id, r.next, r.now);
       await touchSession(trx, r.tenantId, found.session_id, r.now, earlier(r.idleUntil, found.expires_at));

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Tx, uuidv7 } from '../db/index.ts';
+import { spendOnce, type Tx, uuidv7 } from '../db/index.ts';
 import { AppError } from '../http/index.ts';
 
 export type LinkPurpose = 'verify_email' | 'reset_password' | 'invite';
@@ -91,15 +91,7 @@ export async function consumeLink(
   now: Date,
 ): Promise<ConsumedLink> {
   const link = await peekLink(trx, tenantId, purpose, token, now);
-  // Conditional on still being unused, so two concurrent uses cannot both succeed.
-  const result = await trx
-    .updateTable('user_tokens')
-    .set({ used_at: now.toISOString() })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', link.id)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1)
+  if (!(await spendOnce(trx, 'user_tokens', { tenant_id: tenantId, id: link.id }, now.toISOString())))
     throw new AppError('IAM_ERR_LINK_USED', 'The link was already used.');
   return link;
 }
