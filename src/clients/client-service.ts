@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import { type Database, fromJson, isUuid, type Tx, toJson, uuidv7 } from '../db/index.ts';
+import { type Database, fromJson, isUuid, keysetPage, type Tx, toJson, uuidv7 } from '../db/index.ts';
 import { appendEvent, recordInvalidation } from '../events/index.ts';
 import { AppError, type FieldError, ValidationError } from '../http/index.ts';
 import { isPermission, PERMISSIONS, PLATFORM_PERMISSIONS } from '../roles/index.ts';
@@ -137,12 +137,8 @@ export function createClientService(deps: { database: Database; clock: Clock; se
 
     list: (tenantId: string, limit: number, after?: readonly (string | number)[]) =>
       database.withTenant(tenantId, (trx) => {
-        let q = trx.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId);
-        if (after) q = q.where('id', '>', String(after[0]));
-        return q
-          .orderBy('id')
-          .limit(limit + 1)
-          .execute();
+        const query = trx.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId);
+        return keysetPage(query, { by: ['id'] }, { limit, after }).execute();
       }),
 
     get: (tenantId: string, id: string) => database.withTenant(tenantId, (trx) => load(trx, tenantId, id)),

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Database, fromJson, startsWith } from '../db/index.ts';
+import { type Database, fromJson, keysetPage, startsWith } from '../db/index.ts';
 
 export interface LoggedEvent {
   id: string;
@@ -35,13 +35,14 @@ export async function listTenantEvents(
     .selectFrom('outbox')
     .select(['id', 'type', 'version', 'payload', 'occurred_at'])
     .where('tenant_id', '=', tenantId);
-  if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
   if (query.type?.endsWith('.*')) select = select.where(startsWith(sql.ref('type'), query.type.slice(0, -1)));
   else if (query.type !== undefined) select = select.where('type', '=', query.type);
-  const rows = await select
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
+  const after = query.beforeId === undefined ? undefined : [query.beforeId];
+  const rows = await keysetPage(
+    select,
+    { by: ['id'], descending: true },
+    { limit: query.limit, after },
+  ).execute();
   return rows.map((row) => ({
     ...row,
     payload: withoutSealed(fromJson<Record<string, unknown>>(row.payload)),

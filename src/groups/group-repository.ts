@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type DB, isUniqueViolation, keysetAfter, startsWith, type Tx } from '../db/index.ts';
+import { type DB, isUniqueViolation, keysetPage, startsWith, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 
 export interface Group {
@@ -73,14 +73,7 @@ export async function listGroups(
   if (options.namePrefix !== undefined) {
     query = query.where(startsWith(sql.ref('name_normalized'), options.namePrefix));
   }
-  if (options.after) {
-    query = query.where(keysetAfter('created_at', 'id', options.after));
-  }
-  const rows = await query
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await keysetPage(query, { by: ['created_at', 'id'] }, options).execute();
   return rows.map(toGroup);
 }
 

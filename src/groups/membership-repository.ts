@@ -1,4 +1,4 @@
-import type { Tx } from '../db/index.ts';
+import { keysetPage, type Tx } from '../db/index.ts';
 import type { CursorKey } from '../http/index.ts';
 import { type Group, toGroup } from './group-repository.ts';
 
@@ -69,7 +69,7 @@ export async function listMembers(
   groupId: string,
   options: { limit: number; after?: CursorKey },
 ): Promise<Member[]> {
-  let query = trx
+  const query = trx
     .selectFrom('group_members as m')
     .innerJoin('users as u', (join) =>
       join.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'),
@@ -78,11 +78,7 @@ export async function listMembers(
     .where('m.tenant_id', '=', tenantId)
     .where('m.group_id', '=', groupId)
     .where('u.deleted_at', 'is', null);
-  if (options.after) query = query.where('m.user_id', '>', String(options.after[0]));
-  return query
-    .orderBy('m.user_id')
-    .limit(options.limit + 1)
-    .execute();
+  return keysetPage(query, { by: ['m.user_id'] }, options).execute();
 }
 
 /** The groups a user belongs to, keyset-paginated on group id (UUIDv7, so oldest groups first). */
@@ -92,7 +88,7 @@ export async function listGroupsOfUser(
   userId: string,
   options: { limit: number; after?: CursorKey },
 ): Promise<Group[]> {
-  let query = trx
+  const query = trx
     .selectFrom('group_members as m')
     .innerJoin('groups as g', (join) =>
       join.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'),
@@ -100,10 +96,6 @@ export async function listGroupsOfUser(
     .selectAll('g')
     .where('m.tenant_id', '=', tenantId)
     .where('m.user_id', '=', userId);
-  if (options.after) query = query.where('m.group_id', '>', String(options.after[0]));
-  const rows = await query
-    .orderBy('m.group_id')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await keysetPage(query, { by: ['m.group_id'] }, options).execute();
   return rows.map(toGroup);
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type DB, keysetAfter } from '../db/index.ts';
+import { type DB, keysetPage } from '../db/index.ts';
 import type { RunStatus, RunTrigger } from './job-types.ts';
 
 export type JobRun = Selectable<DB['job_runs']>;
@@ -102,15 +102,8 @@ export async function listRuns(
   limit: number,
   after?: RunKey,
 ): Promise<JobRun[]> {
-  let query = db
-    .selectFrom('job_runs')
-    .selectAll()
-    .where('job', '=', job)
-    .orderBy('started_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (after) query = query.where(keysetAfter('started_at', 'id', after, true));
-  return query.execute();
+  const query = db.selectFrom('job_runs').selectAll().where('job', '=', job);
+  return keysetPage(query, { by: ['started_at', 'id'], descending: true }, { limit, after }).execute();
 }
 
 export async function lastRun(db: Kysely<DB>, job: string): Promise<JobRun | undefined> {

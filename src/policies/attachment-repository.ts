@@ -1,4 +1,4 @@
-import { fromJson, type Tx } from '../db/index.ts';
+import { fromJson, keysetPage, type Tx } from '../db/index.ts';
 
 export type TargetType = 'role' | 'group' | 'user';
 
@@ -68,23 +68,12 @@ export async function listAttachments(
   policyId: string,
   options: { limit: number; after?: readonly [string, string] },
 ): Promise<Attachment[]> {
-  let query = trx
+  const query = trx
     .selectFrom('policy_attachments')
     .select(['target_type', 'target_id', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where('policy_id', '=', policyId);
-  if (options.after) {
-    const [raw, id] = options.after;
-    const type = raw as TargetType;
-    query = query.where((eb) =>
-      eb.or([eb('target_type', '>', type), eb.and([eb('target_type', '=', type), eb('target_id', '>', id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy('target_type')
-    .orderBy('target_id')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await keysetPage(query, { by: ['target_type', 'target_id'] }, options).execute();
   const idsOf = (type: string) => rows.filter((r) => r.target_type === type).map((r) => r.target_id);
   const names = new Map<string, string>();
   const remember = (found: { id: string; name: string }[]) => {

@@ -1,4 +1,4 @@
-import { type DB, fromJson, isUniqueViolation, keysetAfter, type Tx, toJson } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, keysetPage, type Tx, toJson } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 
 export interface Policy {
@@ -136,15 +136,8 @@ export async function listPolicies(
   tenantId: string,
   options: { limit: number; after?: CursorKey },
 ): Promise<Policy[]> {
-  let query = trx.selectFrom('policies').selectAll().where('tenant_id', '=', tenantId);
-  if (options.after) {
-    query = query.where(keysetAfter('created_at', 'id', options.after));
-  }
-  const rows = await query
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const query = trx.selectFrom('policies').selectAll().where('tenant_id', '=', tenantId);
+  const rows = await keysetPage(query, { by: ['created_at', 'id'] }, options).execute();
   return rows.map(toPolicy);
 }
 
@@ -155,16 +148,17 @@ export async function listPolicyVersions(
   id: string,
   options: { limit: number; after?: CursorKey },
 ): Promise<PolicyVersion[]> {
-  let query = trx
+  const query = trx
     .selectFrom('policy_versions')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('policy_id', '=', id);
-  if (options.after) query = query.where('version', '<', Number(options.after[0]));
-  const rows = await query
-    .orderBy('version', 'desc')
-    .limit(options.limit + 1)
-    .execute();
+  const after = options.after && [Number(options.after[0])];
+  const rows = await keysetPage(
+    query,
+    { by: ['version'], descending: true },
+    { ...options, after },
+  ).execute();
   return rows.map(toVersion);
 }
 

@@ -1,4 +1,4 @@
-import { type DB, fromBool, fromJson, isUniqueViolation, type Tx, toJson } from '../db/index.ts';
+import { type DB, fromBool, fromJson, isUniqueViolation, keysetPage, type Tx, toJson } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { grantedBy } from './role-permissions.ts';
 
@@ -79,12 +79,8 @@ export async function listRoles(
   tenantId: string,
   options: { limit: number; after?: CursorKey },
 ): Promise<Role[]> {
-  let query = trx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
-  if (options.after) query = query.where('id', '>', String(options.after[0]));
-  const rows = await query
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const query = trx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
+  const rows = await keysetPage(query, { by: ['id'] }, options).execute();
   return rows.map(toRole);
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type DB, fromJson, isUniqueViolation, isUuid, keysetAfter, type Tx } from '../db/index.ts';
+import { type DB, fromJson, isUniqueViolation, isUuid, keysetPage, type Tx } from '../db/index.ts';
 import { AppError, type CursorKey } from '../http/index.ts';
 import { resolveSettings, type TenantSettings } from './tenant-settings.ts';
 
@@ -82,14 +82,7 @@ export async function listTenants(
 ): Promise<Tenant[]> {
   let query = db.selectFrom('tenants').selectAll().where('deleted_at', 'is', null);
   if (options.status) query = query.where('status', '=', options.status);
-  if (options.after) {
-    query = query.where(keysetAfter('created_at', 'id', options.after));
-  }
-  const rows = await query
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await keysetPage(query, { by: ['created_at', 'id'] }, options).execute();
   return rows.map(toTenant);
 }
 

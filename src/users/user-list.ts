@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type DB, keysetAfter, startsWith, type Tx } from '../db/index.ts';
+import { type DB, keysetPage, startsWith, type Tx } from '../db/index.ts';
 import type { CursorKey } from '../http/index.ts';
 import type { UserRow } from './user-repository.ts';
 import type { ListUsersQuery } from './user-schemas.ts';
@@ -69,16 +69,8 @@ export async function listUsers(
   const sort = query.sort ?? 'created_at';
   const desc = sort.startsWith('-');
   const column = SORT_COLUMN[(desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMN];
-  let q = filtered(trx, tenantId, query).selectAll('users');
-  if (after) {
-    q = q.where(keysetAfter(`users.${column}`, 'users.id', after, desc));
-  }
-  const direction = desc ? 'desc' : 'asc';
-  return q
-    .orderBy(`users.${column}`, direction)
-    .orderBy('users.id', direction)
-    .limit(limit + 1)
-    .execute();
+  const q = filtered(trx, tenantId, query).selectAll('users');
+  return keysetPage(q, { by: [`users.${column}`, 'users.id'], descending: desc }, { limit, after }).execute();
 }
 
 export async function countUsers(trx: Tx, tenantId: string, query: Filters): Promise<number> {

@@ -1,4 +1,4 @@
-import { type DB, fromJson, type Tx, toJson } from '../db/index.ts';
+import { type DB, fromJson, keysetPage, type Tx, toJson } from '../db/index.ts';
 
 export interface Webhook {
   id: string;
@@ -64,12 +64,9 @@ export async function listWebhooks(
   tenantId: string,
   options: { limit: number; afterId?: string },
 ): Promise<Webhook[]> {
-  let query = trx.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId);
-  if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
-  const rows = await query
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const query = trx.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId);
+  const after = options.afterId === undefined ? undefined : [options.afterId];
+  const rows = await keysetPage(query, { by: ['id'] }, { limit: options.limit, after }).execute();
   return rows.map(toWebhook);
 }
 

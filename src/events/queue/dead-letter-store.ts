@@ -3,7 +3,7 @@
 // only; null is the platform operator's view of all tenants (platform events and unreadable
 // messages, whose tenant_id is null, are visible in that view only).
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { type DB, isUuid, keysetAfter, uuidv7 } from '../../db/index.ts';
+import { type DB, isUuid, keysetPage, uuidv7 } from '../../db/index.ts';
 import type { QueueBackend } from './queue-port.ts';
 
 export interface DeadLetter {
@@ -85,18 +85,14 @@ export async function listDeadLetters(
   scope: DeadLetterScope,
   options: { limit: number; after?: DeadLetterKey; filter?: DeadLetterFilter },
 ): Promise<DeadLetter[]> {
-  let query = scoped(db.selectFrom('dead_letters'), scope, options.filter ?? {});
+  const query = scoped(db.selectFrom('dead_letters'), scope, options.filter ?? {});
   if (!query) return [];
-  if (options.after) {
-    if (!isUuid(options.after[1]) || Number.isNaN(Date.parse(options.after[0]))) return [];
-    query = query.where(keysetAfter('failed_at', 'id', options.after, true));
-  }
-  const rows = await query
-    .selectAll()
-    .orderBy('failed_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
+  if (options.after && (!isUuid(options.after[1]) || Number.isNaN(Date.parse(options.after[0])))) return [];
+  const rows = await keysetPage(
+    query.selectAll(),
+    { by: ['failed_at', 'id'], descending: true },
+    options,
+  ).execute();
   return rows.map(toDeadLetter);
 }
 
