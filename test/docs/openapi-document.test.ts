@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { RouteOptions } from 'fastify';
 import { OPENAPI_PATH, renderClientSchema, SCHEMA_PATH } from '../../clients/typescript/generate.ts';
 import { ERROR_CATALOGUE } from '../../src/http/index.ts';
 import { PROBLEM_REF } from '../../src/http/openapi-transform.ts';
+import { collectingRoutes } from '../support/route-collector.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 interface Media {
@@ -84,23 +84,10 @@ function operations(document: Document): [string, string, Operation][] {
 describe('OpenAPI document', () => {
   let t: TestApp;
   let live: Document;
-  const routes: RouteOptions[] = [];
+  let routes: RouteOptions[] = [];
 
   before(async () => {
-    // Fastify announces each new instance on this channel (as APM agents use it), before any route
-    // exists: an onRoute hook added there sees every route the real app registers.
-    const collect = (message: unknown) => {
-      const { fastify } = message as { fastify: FastifyInstance };
-      fastify.addHook('onRoute', (route) => {
-        routes.push(route);
-      });
-    };
-    subscribe('fastify.initialization', collect);
-    try {
-      t = await startTestApp('sqlite');
-    } finally {
-      unsubscribe('fastify.initialization', collect);
-    }
+    ({ started: t, routes } = await collectingRoutes(() => startTestApp('sqlite')));
     live = t.app.swagger() as unknown as Document;
   });
   after(() => t.close());

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import { lazySerializers } from '../../src/http/serialization.ts';
 import { validatorCompiler } from '../../src/http/validation.ts';
+import { collectingRoutes } from '../support/route-collector.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 const route = { method: 'POST', url: '/things' };
 const body = {
@@ -58,5 +61,47 @@ describe('schema compilers, compiled on first use', () => {
     });
     assert.equal(serializer({ id: 'x', password_hash: 'secret' }), '{"id":"x"}');
     assert.equal(serializer({ id: 'y' }), '{"id":"y"}');
+  });
+
+  // Compiling on first use moved a broken schema's failure from start-up to its route's first request:
+  // this compiles every route's schemas, as their first requests would, so it fails here instead.
+  test("every route's request and response schemas compile", async () => {
+    const { started, routes } = await collectingRoutes(() => startTestApp('sqlite'));
+    try {
+      const compileSerializer = SerializerSelector()(undefined, {});
+      const failures: string[] = [];
+      let compiled = 0;
+      for (const { method, url, schema } of routes) {
+        const parts = (schema ?? {}) as Record<string, unknown> & { response?: Record<string, unknown> };
+        const where = `${String(method)} ${url}`;
+        for (const httpPart of ['body', 'querystring', 'params', 'headers'] as const) {
+          if (!parts[httpPart]) continue;
+          const validate = validatorCompiler({
+            method: String(method),
+            url,
+            schema: parts[httpPart],
+            httpPart,
+          });
+          try {
+            (validate as (data: unknown) => boolean)({});
+            compiled++;
+          } catch (error) {
+            failures.push(`${where} ${httpPart}: ${(error as Error).message}`);
+          }
+        }
+        for (const [httpStatus, response] of Object.entries(parts.response ?? {})) {
+          try {
+            compileSerializer({ method: String(method), url, httpStatus, schema: response as object });
+            compiled++;
+          } catch (error) {
+            failures.push(`${where} ${httpStatus}: ${(error as Error).message}`);
+          }
+        }
+      }
+      assert.deepEqual(failures, []);
+      assert.ok(compiled > 200, `compiled only ${compiled} schemas`);
+    } finally {
+      await started.close();
+    }
   });
 });
