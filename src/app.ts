@@ -5,7 +5,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { Type } from 'typebox';
 import { adminConsoleRoutes } from './admin/index.ts';
 import {
-  assertHoldsAll,
   authRoutes,
   CookieTokenResponse,
   deliverTokens,
@@ -159,14 +158,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     clientPermissions: services.clients.permissions,
   };
   const grantsOf = createGrantReader({ database, catalogue: Object.keys(PERMISSIONS) });
-  /** A role's permissions and what policies attached to it can give. */
-  const roleGrants = async (tenantId: string, roleId: string) => {
-    const role = await services.roles.get(tenantId, roleId);
-    return [
-      ...role.permissions.flatMap(expand),
-      ...(await grantsOf.attachedTo(tenantId, { groups: [], roles: [role.id] })),
-    ];
-  };
   registerEscalationGuard(app, {
     access: accessDeps,
     catalogue: Object.keys(PERMISSIONS),
@@ -174,6 +165,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     expand,
     documentGrants: grantsOf.documentGrants,
     policyGrants: grantsOf.policy,
+    // An unknown role is its 404 here, before the assignment is looked at.
+    async roleGrants(tenantId, roleId) {
+      const role = await services.roles.get(tenantId, roleId);
+      return [
+        ...role.permissions.flatMap(expand),
+        ...(await grantsOf.attachedTo(tenantId, { groups: [], roles: [role.id] })),
+      ];
+    },
     async groupGrants(tenantId, rawGroupId) {
       // A malformed or unknown group gives nothing; the route answers its 404.
       const groupId = canonicalId(rawGroupId);
@@ -247,14 +246,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(captchaRoutes, { altcha: services.altcha });
   await app.register(roleRoutes, { roles: services.roles });
-  await app.register(assignmentRoutes, {
-    assignments: services.assignments,
-    assertGrantable: async (request, roleId) => {
-      // Wildcards are checked as the catalogue permissions they stand for.
-      const needed = [...new Set(await roleGrants(request.tenant!.id, roleId))];
-      await assertHoldsAll(request.auth!, request.tenant!.id, needed, accessDeps);
-    },
-  });
+  await app.register(assignmentRoutes, { assignments: services.assignments });
   await app.register(policyRoutes, { policies: services.policies, attachments: services.attachments });
   await app.register(authzRoutes, { authorizer: services.authorizer, clock });
   await app.register(webhookRoutes, { webhooks: services.webhooks });

@@ -5,7 +5,7 @@ import { PLATFORM_SLUG } from '../tenants/index.ts';
 import { type AccessControlDeps, assertHoldsAll, authorize } from './access-control.ts';
 
 // Nobody hands out more than they hold: every route that gives permissions away (a role's
-// permissions, a client's, a policy, a group with roles, or control of a more privileged user)
+// permissions, a client's, a policy, a role, a group with roles, or control of a more privileged user)
 // names the check in `config.escalation`, and the caller must hold each catalogue permission
 // concerned. Platform operators acting in a tenant are not limited (assertHoldsAll).
 
@@ -14,6 +14,7 @@ export type EscalationCheck =
   | 'client-permissions'
   | 'policy-document'
   | 'policy-attachment'
+  | 'role-assignment'
   | 'group-members'
   | 'target-user';
 
@@ -33,13 +34,15 @@ export interface EscalationDeps {
   expand(permission: string): string[];
   documentGrants(document: unknown): string[];
   policyGrants(tenantId: string, policyId: string): Promise<string[]>;
+  /** A role's permissions and what policies attached to it can give. */
+  roleGrants(tenantId: string, roleId: string): Promise<string[]>;
   /** A group's roles' permissions, and what policies on the group and its roles can give. */
   groupGrants(tenantId: string, groupId: string): Promise<string[]>;
 }
 
 interface Shapes {
   body?: { permissions?: string[]; document?: unknown };
-  params?: { id?: string };
+  params?: { id?: string; role_id?: string };
 }
 
 export function registerEscalationGuard(app: FastifyInstance, deps: EscalationDeps): void {
@@ -76,6 +79,8 @@ export function registerEscalationGuard(app: FastifyInstance, deps: EscalationDe
         return body?.document === undefined ? [] : deps.documentGrants(body.document);
       case 'policy-attachment':
         return params?.id ? deps.policyGrants(tenantId, params.id) : [];
+      case 'role-assignment':
+        return params?.role_id ? deps.roleGrants(tenantId, params.role_id) : [];
       case 'group-members':
         return params?.id ? deps.groupGrants(tenantId, params.id) : [];
       case 'target-user':

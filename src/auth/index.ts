@@ -1,5 +1,4 @@
 export {
-  assertHoldsAll,
   authorize,
   registerAccessControl,
   unauthenticated,

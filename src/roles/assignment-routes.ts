@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { AssignmentService, EffectivePermission } from './assignment-service.ts';
 import { PERMISSIONS } from './permission-catalogue.ts';
 import type { HeldRole } from './role-assignments.ts';
@@ -36,9 +35,7 @@ const assignmentResponse = { 204: noContent('Done (also when nothing had to chan
 /** Roles given to users and groups: `/t/{tenant}/v1/{users,groups}/{id}/roles…`. */
 export const assignmentRoutes: FastifyPluginAsyncTypebox<{
   assignments: AssignmentService;
-  /** Refuses (403) to let the caller give a role that grants more than the caller holds. */
-  assertGrantable: (request: FastifyRequest, roleId: string) => Promise<void>;
-}> = async (app, { assignments, assertGrantable }) => {
+}> = async (app, { assignments }) => {
   for (const target of ['user', 'group'] as const) {
     const path = `/t/:tenant/v1/${target}s/:id/roles/:role_id`;
     const notFound = target === 'user' ? '`IAM_ERR_USER_NOT_FOUND`' : '`IAM_ERR_GROUP_NOT_FOUND`';
@@ -46,7 +43,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{
     app.put(
       path,
       {
-        config: { permission: 'role:update' },
+        config: { permission: 'role:update', escalation: 'role-assignment' },
         schema: {
           tags,
           summary: `Give a role to a ${target}`,
@@ -62,7 +59,6 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{
       },
       async (request, reply) => {
         const { id, role_id } = request.params;
-        await assertGrantable(request, role_id);
         await assignments.assign(request.tenant!.id, target, id, role_id, request.auth!.subject);
         return reply.code(204).send(null);
       },
