@@ -36,6 +36,7 @@ import {
   createUserDirectory,
   createUserService,
   findUserById,
+  hashingThreadsPerProcess,
   type PasswordHasher,
 } from './users/index.ts';
 import { createWebhookService } from './webhooks/index.ts';
@@ -66,7 +67,7 @@ export function createServices(
         timeCost: config.ARGON2_ITERATIONS,
         parallelism: config.ARGON2_PARALLELISM,
       },
-      { threads: config.PASSWORD_HASH_THREADS },
+      { threads: config.PASSWORD_HASH_THREADS || hashingThreadsPerProcess(config.WORKERS) },
     );
   const encryption = createKeyEncryption(deps.keyEncryptionKey);
   const keys = createSigningKeyStore({

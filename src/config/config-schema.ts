@@ -291,10 +291,10 @@ export const ConfigSchema = Type.Object(
     ARGON2_ITERATIONS: Int(2, 1, 20, 'argon2id time cost (OWASP: 2).'),
     ARGON2_PARALLELISM: Int(1, 1, 16, 'argon2id parallelism (OWASP: 1).'),
     PASSWORD_HASH_THREADS: Int(
-      2,
-      1,
+      0,
+      0,
       64,
-      'Threads per process that hash passwords, at a lower CPU priority than request handling (Linux), so a flood of sign-ins does not slow other requests. Each hash holds ARGON2_MEMORY_KIB while it runs.',
+      'Threads per process that hash passwords, at a lower CPU priority than request handling (Linux), so a flood of sign-ins does not slow other requests. Each hash holds ARGON2_MEMORY_KIB while it runs. 0: one per core, shared among the WORKERS processes (at least one each).',
     ),
   },
   { additionalProperties: false },

@@ -4,7 +4,12 @@ export { cleanEmail, normalizeEmail } from './email.ts';
 export { linkAad } from './link-events.ts';
 export { meRoutes } from './me-routes.ts';
 export { passwordExpired, passwordExpiresAt } from './password-expiry.ts';
-export { createPasswordHasher, type HashParameters, type PasswordHasher } from './password-hasher.ts';
+export {
+  createPasswordHasher,
+  type HashParameters,
+  hashingThreadsPerProcess,
+  type PasswordHasher,
+} from './password-hasher.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export { createUserDirectory, type DirectoryUser, type UserDirectory } from './user-directory.ts';
 export {

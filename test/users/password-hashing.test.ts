@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { createPasswordHasher } from '../../src/users/index.ts';
+import { createPasswordHasher, hashingThreadsPerProcess } from '../../src/users/index.ts';
 import { VARIANTS } from '../support/databases.ts';
 import { createTenantWithAdmin, type TenantFixture } from '../support/fixtures.ts';
 import { login, problemOf, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -28,6 +28,14 @@ describe('password hashing', () => {
     );
     assert.deepEqual(await owasp.verify(old, 'pw to upgrade'), { ok: true, needsRehash: true });
     assert.deepEqual(await owasp.verify(old, 'wrong'), { ok: false, needsRehash: false });
+  });
+
+  test('by default the hashing threads are one per core, shared among the worker processes', () => {
+    assert.equal(hashingThreadsPerProcess(1, 2), 2);
+    assert.equal(hashingThreadsPerProcess(2, 2), 1);
+    assert.equal(hashingThreadsPerProcess(2, 8), 4);
+    assert.equal(hashingThreadsPerProcess(3, 8), 3);
+    assert.equal(hashingThreadsPerProcess(4, 2), 1, 'every process keeps one');
   });
 
   test('bcrypt ($2a$, $2b$, $2y$) verifies and asks for an upgrade; other formats never verify', async () => {
