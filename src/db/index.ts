@@ -9,7 +9,7 @@ export {
 } from './database.ts';
 export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
 export { canonicalId, isUuid, uuidv7 } from './ids.ts';
-export { type KeysetOrder, keysetAfter, keysetPage } from './keyset.ts';
+export { keysetAfter, keysetPage } from './keyset.ts';
 export type { Dialect } from './migrations/index.ts';
 export {
   assertSchemaCurrent,
@@ -19,5 +19,5 @@ export {
   SchemaVersionError,
 } from './migrator.ts';
 export { type DB, fromBool, fromJson, toJson } from './schema.ts';
-export { type SingleUseTable, spendOnce } from './single-use.ts';
+export { spendOnce } from './single-use.ts';
 export { startsWith } from './starts-with.ts';
