@@ -9,7 +9,7 @@ export {
 } from './database.ts';
 export { isConnectionFailure, isUniqueViolation } from './driver-errors.ts';
 export { canonicalId, isUuid, uuidv7 } from './ids.ts';
-export { keysetAfter, keysetPage } from './keyset.ts';
+export { keysetPage } from './keyset.ts';
 export type { Dialect } from './migrations/index.ts';
 export {
   assertSchemaCurrent,

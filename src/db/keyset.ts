@@ -5,7 +5,7 @@ import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
  * dialects answer it as one range scan of the (tenant_id, sort, id) index, so page 10,000 costs what
  * page 1 does. (The equivalent `a > x OR (a = x AND b > y)` makes PostgreSQL scan from the start.)
  */
-export function keysetAfter(
+function keysetAfter(
   sortColumn: string,
   idColumn: string,
   key: readonly unknown[],
