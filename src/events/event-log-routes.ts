@@ -58,10 +58,9 @@ export const eventLogRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor, type } = request.query;
-      const beforeId = idCursor(cursor)?.[0] as string | undefined;
       const rows = await listTenantEvents(database, request.tenant!.id, {
         limit,
-        ...(beforeId !== undefined ? { beforeId } : {}),
+        after: idCursor(cursor),
         ...(type !== undefined ? { type } : {}),
       });
       return toPage(

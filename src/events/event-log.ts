@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type Database, fromJson, keysetPage, startsWith } from '../db/index.ts';
+import type { CursorKey } from '../http/index.ts';
 
 export interface LoggedEvent {
   id: string;
@@ -11,8 +12,8 @@ export interface LoggedEvent {
 
 export interface EventLogQuery {
   limit: number;
-  /** The last id of the previous page: the page holds older events. */
-  beforeId?: string;
+  /** The key (id) of the previous page's last event: the page holds older events. */
+  after?: CursorKey | undefined;
   /** An event type, or a family such as `user.*`. */
   type?: string;
 }
@@ -37,12 +38,7 @@ export async function listTenantEvents(
     .where('tenant_id', '=', tenantId);
   if (query.type?.endsWith('.*')) select = select.where(startsWith(sql.ref('type'), query.type.slice(0, -1)));
   else if (query.type !== undefined) select = select.where('type', '=', query.type);
-  const after = query.beforeId === undefined ? undefined : [query.beforeId];
-  const rows = await keysetPage(
-    select,
-    { by: ['id'], descending: true },
-    { limit: query.limit, after },
-  ).execute();
+  const rows = await keysetPage(select, { by: ['id'], descending: true }, query).execute();
   return rows.map((row) => ({
     ...row,
     payload: withoutSealed(fromJson<Record<string, unknown>>(row.payload)),

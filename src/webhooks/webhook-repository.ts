@@ -1,4 +1,5 @@
 import { type DB, fromJson, keysetPage, type Tx, toJson } from '../db/index.ts';
+import type { CursorKey } from '../http/index.ts';
 
 export interface Webhook {
   id: string;
@@ -62,11 +63,10 @@ export async function findWebhook(
 export async function listWebhooks(
   trx: Tx,
   tenantId: string,
-  options: { limit: number; afterId?: string },
+  options: { limit: number; after?: CursorKey | undefined },
 ): Promise<Webhook[]> {
   const query = trx.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId);
-  const after = options.afterId === undefined ? undefined : [options.afterId];
-  const rows = await keysetPage(query, { by: ['id'] }, { limit: options.limit, after }).execute();
+  const rows = await keysetPage(query, { by: ['id'] }, options).execute();
   return rows.map(toWebhook);
 }
 

@@ -95,11 +95,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
     },
     async (request, reply) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
-      const afterId = idCursor(cursor)?.[0] as string | undefined;
-      const rows = await webhooks.list(request.tenant!.id, {
-        limit,
-        ...(afterId ? { afterId } : {}),
-      });
+      const rows = await webhooks.list(request.tenant!.id, { limit, after: idCursor(cursor) });
       return toPage(request, reply, rows, limit, (w) => [w.id], webhookView);
     },
   );

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { canonicalId, type Database, type Tx, uuidv7 } from '../db/index.ts';
 import { appendEvent } from '../events/index.ts';
-import { AppError } from '../http/index.ts';
+import { AppError, type CursorKey } from '../http/index.ts';
 import type { KeyEncryption } from '../tokens/index.ts';
 import {
   deleteWebhook,
@@ -22,7 +22,7 @@ export type WebhookWithSecret = Webhook & { secret: string };
 
 export interface WebhookService {
   create(tenantId: string, input: CreateWebhookBody, actorId: string): Promise<WebhookWithSecret>;
-  list(tenantId: string, options: { limit: number; afterId?: string }): Promise<Webhook[]>;
+  list(tenantId: string, options: { limit: number; after?: CursorKey | undefined }): Promise<Webhook[]>;
   get(tenantId: string, id: string): Promise<Webhook>;
   /** Changes url, event types and status; a change to none of them writes nothing. */
   update(tenantId: string, id: string, changes: UpdateWebhookBody, actorId: string): Promise<Webhook>;
